@@ -1,0 +1,67 @@
+"""Options shared by several subcommands, and the small helpers behind them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from pathlib import Path
+
+import click
+
+from ..dates import parse_bound
+from ..errors import ArgumentError
+from ..paths import default_data_dir
+from ..views import LEVELS
+
+__all__ = ["data_option", "window_options", "level_option", "resolve_window", "data_path"]
+
+
+def data_path(value: str | None) -> Path:
+    path = Path(value) if value else default_data_dir()
+    if not path.is_dir():
+        raise ArgumentError(f"--data: {str(path)!r} is not a folder")
+    return path
+
+
+def data_option(f):
+    return click.option(
+        "--data", "data", metavar="DIR", default=None,
+        help="Data folder (default: $EXPLORER_DATA or the bundled BRICS dataset).",
+    )(f)
+
+
+def window_options(f):
+    f = click.option("--at", "at", metavar="DATE", default=None, help="Shorthand for --from DATE --to DATE.")(f)
+    f = click.option("--to", "date_to", metavar="DATE", default=None, help="Window end (YYYY-MM-DD, YYYY-MM or YYYY).")(f)
+    f = click.option("--from", "date_from", metavar="DATE", default=None, help="Window start (YYYY-MM-DD, YYYY-MM or YYYY).")(f)
+    return f
+
+
+def level_option(f):
+    return click.option(
+        "--level", type=click.Choice(list(LEVELS)), default="officials", show_default=True,
+        help="officials: entities as recorded; countries: officials collapsed into their country.",
+    )(f)
+
+
+def resolve_window(date_from: str | None, date_to: str | None, at: str | None) -> tuple[dt.date | None, dt.date | None]:
+    """The closed window the options describe; partial dates widen to their whole period."""
+    if at:
+        if date_from or date_to:
+            raise ArgumentError("--at cannot be combined with --from or --to")
+        date_from = date_to = at
+    start = parse_bound(date_from, "from")
+    end = parse_bound(date_to, "to")
+    if start and end and start > end:
+        raise ArgumentError(f"--from {start.isoformat()} is after --to {end.isoformat()}")
+    return start, end
+
+
+def with_window(f):
+    """Decorator: turn --from/--to/--at into a ``window`` (start, end) keyword."""
+
+    @functools.wraps(f)
+    def wrapper(*args, date_from=None, date_to=None, at=None, **kwargs):
+        return f(*args, window=resolve_window(date_from, date_to, at), **kwargs)
+
+    return window_options(wrapper)

@@ -1,0 +1,68 @@
+"""``explorer validate``, ``explorer info`` and ``explorer graph``."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ..errors import DataError
+from ..formats import graph_to_nodelink
+from ..graph import build_graph
+from ..loader import load_dataset
+from ..views import project_to_countries, window_view
+from . import cli
+from .common import data_option, data_path, level_option, with_window
+
+
+@cli.command()
+@data_option
+def validate(data: str | None) -> None:
+    """Check a data folder; print every problem (exit 1) or a one-line summary (exit 0)."""
+    path = data_path(data)
+    try:
+        ds = load_dataset(path)
+    except DataError as exc:
+        click.echo(exc.report())
+        raise SystemExit(1) from None
+    s = ds.summary()
+    click.echo(
+        f"{path}: OK — {len(ds.entities)} entities, {len(ds.affiliations)} affiliations, "
+        f"{len(ds.events)} events, {s['participants']} participants, {s['sources']} sources"
+        + (f", {s['date_range'][0]} to {s['date_range'][1]}" if s["date_range"] else "")
+    )
+
+
+@cli.command()
+@data_option
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def info(data: str | None, as_json: bool) -> None:
+    """Counts by kind, the date range and the number of sources."""
+    s = load_dataset(data_path(data)).summary()
+    if as_json:
+        click.echo(json.dumps(s, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"data:      {s['data']}")
+    if s["date_range"]:
+        click.echo(f"dates:     {s['date_range'][0]} to {s['date_range'][1]}")
+    for part in ("entities", "affiliations", "events"):
+        counts = ", ".join(f"{v} {k}" for k, v in s[part].items())
+        click.echo(f"{part + ':':<11}{sum(s[part].values())} ({counts})")
+    click.echo(f"participants: {s['participants']}")
+    click.echo(f"sources:   {s['sources']}")
+
+
+@cli.command()
+@data_option
+@with_window
+@level_option
+@click.option("--keep-isolated", is_flag=True, help="Keep entities with no tie in the window.")
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
+def graph(data: str | None, window, level: str, keep_isolated: bool, fmt: str) -> None:
+    """Print the view for a window as node-link JSON, with a map of the sources cited."""
+    G = build_graph(load_dataset(data_path(data)))
+    view = window_view(G, *window, keep_isolated=keep_isolated)
+    if level == "countries":
+        view = project_to_countries(view)
+    meta = {"from": window[0], "to": window[1], "level": level}
+    click.echo(json.dumps(graph_to_nodelink(view, meta), indent=1, ensure_ascii=False))

@@ -1,0 +1,155 @@
+"""The temporal multigraph built from a dataset.
+
+Nodes are entities with their attributes.  Every affiliation is one edge; every
+pair of participants of an event gets one edge for that event.  Edge keys are
+stable ids (``"aff:<kind>:<source>><target>:<start>"`` or the event id), so a
+view, a URL and an export can name an edge.  Dates are ``datetime.date``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+
+import networkx as nx
+import pandas as pd
+
+from .loader import Dataset, parse_topics
+
+__all__ = ["build_graph", "affiliation_key", "edge_interval", "official_country_at"]
+
+
+def affiliation_key(source: str, kind: str, target: str, start: str) -> str:
+    return f"aff:{kind}:{source}>{target}:{start}"
+
+
+def _sources(text: str) -> tuple[str, ...]:
+    return tuple(s.strip() for s in text.split(";") if s.strip())
+
+
+def build_graph(dataset: Dataset) -> nx.MultiGraph:
+    """Build the base graph of a dataset.  Pure: the dataset is not changed.
+
+    Node attributes: ``kind, name, aliases (tuple), iso3, country, wikidata, note``.
+    Edge attributes, always: ``relation`` ('affiliation' or 'event'), ``kind``,
+    ``start``/``end`` (``datetime.date``; ``end`` None when ongoing), ``status``,
+    ``confidence``, ``sources`` (tuple of source ids), ``title``, ``note``.
+    Affiliation edges add ``source``/``target`` (the direction, since the graph
+    is undirected) and the precisions; event edges add ``event``, ``topics``
+    (tuple of (topic, outcome)), ``place``, ``place_country`` and the two roles.
+
+    ``G.graph`` holds ``entities`` (id -> node attributes, also for filtered views),
+    ``offices`` (official -> list of (start, end, country, title))
+    used to place an official in a country at a date, and ``sources`` (the
+    sources table as a dict by id).
+    """
+    G = nx.MultiGraph()
+    ent = dataset.entities
+    G.add_nodes_from(
+        (
+            row["id"],
+            {
+                "kind": row["kind"],
+                "name": row["name"],
+                "aliases": tuple(a.strip() for a in row["aliases"].split(";") if a.strip()),
+                "iso3": row["iso3"],
+                "country": row["country"],
+                "wikidata": row["wikidata"],
+                "note": row["note"],
+            },
+        )
+        for row in ent.to_dict("records")
+    )
+
+    aff = dataset.affiliations
+    offices: dict[str, list[tuple[dt.date, dt.date | None, str, str]]] = defaultdict(list)
+    edges = []
+    for row in aff.to_dict("records"):
+        key = affiliation_key(row["source"], row["kind"], row["target"], row["start"])
+        attrs = {
+            "relation": "affiliation",
+            "kind": row["kind"],
+            "source": row["source"],
+            "target": row["target"],
+            "title": row["title"],
+            "start": row["start_date"],
+            "end": row["end_date"],
+            "start_precision": row["start_precision"],
+            "end_precision": row["end_precision"],
+            "status": row["status"],
+            "confidence": row["confidence"],
+            "sources": _sources(row["sources"]),
+            "note": row["note"],
+        }
+        edges.append((row["source"], row["target"], key, attrs))
+        if row["kind"] == "office":
+            offices[row["source"]].append((row["start_date"], row["end_date"], row["target"], row["title"]))
+    G.add_edges_from(edges)
+
+    ev = dataset.events.set_index("id", drop=False)
+    roles = dataset.participants.groupby("event", sort=False)
+    event_rows = ev.to_dict("index")
+    edges = []
+    for event_id, group in roles:
+        row = event_rows.get(event_id)
+        if row is None:
+            continue
+        base = {
+            "relation": "event",
+            "kind": row["kind"],
+            "event": event_id,
+            "title": row["title"],
+            "start": row["start_date"],
+            "end": row["end_date"],
+            "precision": row["precision"],
+            "place": row["place"],
+            "place_country": row["place_country"],
+            "topics": parse_topics(row["topics"]),
+            "status": "confirmed",
+            "confidence": row["confidence"],
+            "sources": _sources(row["sources"]),
+            "note": row["note"],
+        }
+        members = list(zip(group["entity"].tolist(), group["role"].tolist()))
+        for (u, ru), (v, rv) in itertools.combinations(members, 2):
+            if u != v:
+                edges.append((u, v, event_id, {**base, "roles": {u: ru, v: rv}}))
+    G.add_edges_from(edges)
+
+    for spans in offices.values():
+        spans.sort(key=lambda s: s[0])
+    G.graph["offices"] = dict(offices)
+    # The same attribute dicts, reachable from any view even when the node is filtered out.
+    G.graph["entities"] = {n: G.nodes[n] for n in G.nodes}
+    G.graph["sources"] = _sources_table(dataset.sources)
+    G.graph["data"] = str(dataset.path)
+    events_of = dataset.participants.groupby("entity")["event"].apply(tuple)
+    G.graph["events_of"] = events_of.to_dict()
+    return G
+
+
+def _sources_table(sources: pd.DataFrame) -> dict[str, dict[str, str]]:
+    cols = ["title", "publisher", "url", "published", "reliability", "note"]
+    return {r["id"]: {c: r[c] for c in cols} for r in sources.to_dict("records")}
+
+
+def edge_interval(data: dict) -> tuple[dt.date, dt.date]:
+    """The closed interval an edge is valid in; an ongoing relation ends at ``date.max``."""
+    return data["start"], data["end"] or dt.date.max
+
+
+def official_country_at(G: nx.MultiGraph, official: str, day: dt.date) -> str | None:
+    """The country an official served on ``day``, by office dates; else the entity's ``country``.
+
+    When offices overlap (two posts at once) they are in the same country in
+    practice; the latest-started one wins.
+    """
+    found = None
+    for start, end, country, _title in G.graph.get("offices", {}).get(official, ()):
+        if start <= day and (end is None or day <= end):
+            found = country
+    if found:
+        return found
+    attrs = G.graph.get("entities", {}).get(official, {})
+    return attrs.get("country") or None
