@@ -40,6 +40,7 @@ def build_graph(dataset: Dataset) -> nx.MultiGraph:
     (tuple of (topic, outcome)), ``place``, ``place_country`` and the two roles.
 
     ``G.graph`` holds ``entities`` (id -> node attributes, also for filtered views),
+    ``events`` (event id -> its attributes and ``participants`` as (entity, role)),
     ``offices`` (official -> list of (start, end, country, title))
     used to place an official in a country at a date, and ``sources`` (the
     sources table as a dict by id).
@@ -91,6 +92,7 @@ def build_graph(dataset: Dataset) -> nx.MultiGraph:
     roles = dataset.participants.groupby("event", sort=False)
     event_rows = ev.to_dict("index")
     edges = []
+    events: dict[str, dict] = {}
     for event_id, group in roles:
         row = event_rows.get(event_id)
         if row is None:
@@ -112,6 +114,7 @@ def build_graph(dataset: Dataset) -> nx.MultiGraph:
             "note": row["note"],
         }
         members = list(zip(group["entity"].tolist(), group["role"].tolist()))
+        events[event_id] = {**base, "participants": tuple(members)}
         for (u, ru), (v, rv) in itertools.combinations(members, 2):
             if u != v:
                 edges.append((u, v, event_id, {**base, "roles": {u: ru, v: rv}}))
@@ -124,6 +127,7 @@ def build_graph(dataset: Dataset) -> nx.MultiGraph:
     G.graph["entities"] = {n: G.nodes[n] for n in G.nodes}
     G.graph["sources"] = _sources_table(dataset.sources)
     G.graph["data"] = str(dataset.path)
+    G.graph["events"] = events
     events_of = dataset.participants.groupby("entity")["event"].apply(tuple)
     G.graph["events_of"] = events_of.to_dict()
     return G
