@@ -37,7 +37,8 @@ def build_graph(dataset: Dataset) -> nx.MultiGraph:
     ``confidence``, ``sources`` (tuple of source ids), ``title``, ``note``.
     Affiliation edges add ``source``/``target`` (the direction, since the graph
     is undirected) and the precisions; event edges add ``event``, ``topics``
-    (tuple of (topic, outcome)), ``place``, ``place_country`` and the two roles.
+    (tuple of (topic, outcome)), ``place`` and ``place_country``; the roles of
+    its participants are in ``G.graph['events']``.
 
     ``G.graph`` holds ``entities`` (id -> node attributes, also for filtered views),
     ``events`` (event id -> its attributes and ``participants`` as (entity, role)),
@@ -60,13 +61,13 @@ def build_graph(dataset: Dataset) -> nx.MultiGraph:
                 "note": row["note"],
             },
         )
-        for row in ent.to_dict("records")
+        for row in _records(ent)
     )
 
     aff = dataset.affiliations
     offices: dict[str, list[tuple[dt.date, dt.date | None, str, str]]] = defaultdict(list)
     edges = []
-    for row in aff.to_dict("records"):
+    for row in _records(aff):
         key = affiliation_key(row["source"], row["kind"], row["target"], row["start"])
         attrs = {
             "relation": "affiliation",
@@ -88,36 +89,39 @@ def build_graph(dataset: Dataset) -> nx.MultiGraph:
             offices[row["source"]].append((row["start_date"], row["end_date"], row["target"], row["title"]))
     G.add_edges_from(edges)
 
-    ev = dataset.events.set_index("id", drop=False)
-    roles = dataset.participants.groupby("event", sort=False)
-    event_rows = ev.to_dict("index")
+    members_of: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    par = dataset.participants
+    for event_id, entity, role in zip(par["event"].tolist(), par["entity"].tolist(), par["role"].tolist(), strict=False):
+        members_of[event_id].append((entity, role))
+    evf = dataset.events
+    cols = ["id", "kind", "title", "start_date", "end_date", "precision", "place", "place_country", "topics",
+            "confidence", "sources", "note"]
     edges = []
     events: dict[str, dict] = {}
-    for event_id, group in roles:
-        row = event_rows.get(event_id)
-        if row is None:
-            continue
+    for eid, kind, title, start, end, precision, place, pcountry, topics, conf, srcs, note in zip(
+        *(evf[c].tolist() for c in cols), strict=False
+    ):
         base = {
             "relation": "event",
-            "kind": row["kind"],
-            "event": event_id,
-            "title": row["title"],
-            "start": row["start_date"],
-            "end": row["end_date"],
-            "precision": row["precision"],
-            "place": row["place"],
-            "place_country": row["place_country"],
-            "topics": parse_topics(row["topics"]),
+            "kind": kind,
+            "event": eid,
+            "title": title,
+            "start": start,
+            "end": end,
+            "precision": precision,
+            "place": place,
+            "place_country": pcountry,
+            "topics": parse_topics(topics) if topics else (),
             "status": "confirmed",
-            "confidence": row["confidence"],
-            "sources": _sources(row["sources"]),
-            "note": row["note"],
+            "confidence": conf,
+            "sources": _sources(srcs),
+            "note": note,
         }
-        members = list(zip(group["entity"].tolist(), group["role"].tolist()))
-        events[event_id] = {**base, "participants": tuple(members)}
-        for (u, ru), (v, rv) in itertools.combinations(members, 2):
+        members = members_of.get(eid, [])
+        events[eid] = {**base, "participants": tuple(members)}
+        for (u, _), (v, _) in itertools.combinations(members, 2):
             if u != v:
-                edges.append((u, v, event_id, {**base, "roles": {u: ru, v: rv}}))
+                edges.append((u, v, eid, base))
     G.add_edges_from(edges)
 
     for spans in offices.values():
@@ -127,10 +131,16 @@ def build_graph(dataset: Dataset) -> nx.MultiGraph:
     G.graph["entities"] = {n: G.nodes[n] for n in G.nodes}
     G.graph["sources"] = _sources_table(dataset.sources)
     G.graph["data"] = str(dataset.path)
+    G.graph["fingerprint"] = dataset.fingerprint
     G.graph["events"] = events
-    events_of = dataset.participants.groupby("entity")["event"].apply(tuple)
-    G.graph["events_of"] = events_of.to_dict()
     return G
+
+
+def _records(frame: pd.DataFrame):
+    """Rows as dicts, faster than ``DataFrame.to_dict('records')`` on string columns."""
+    cols = list(frame.columns)
+    for values in zip(*(frame[c].tolist() for c in cols), strict=False):
+        yield dict(zip(cols, values, strict=False))
 
 
 def _sources_table(sources: pd.DataFrame) -> dict[str, dict[str, str]]:

@@ -9,6 +9,7 @@ Nothing here ever writes into the data folder.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,7 @@ class Dataset:
     events: pd.DataFrame
     participants: pd.DataFrame
     sources: pd.DataFrame
+    fingerprint: str = ""
 
     def summary(self) -> dict:
         """Counts by kind, date range and number of sources, as plain Python values."""
@@ -94,7 +96,7 @@ class _Checker:
             return
         vals = (values if values is not None else self.df[column])[mask]
         lines = self.df.loc[mask.index[mask], "line"] if values is None else self.df.loc[vals.index, "line"]
-        for line, value in zip(lines.tolist(), vals.tolist()):
+        for line, value in zip(lines.tolist(), vals.tolist(), strict=False):
             self.problems.append(Problem(self.spec.name, int(line), column, str(value), message, expected))
 
     def required_values(self, columns) -> None:
@@ -158,7 +160,7 @@ class _Checker:
                 last_problems = self.problems[-int(mismatch.sum()):]
                 self.problems[-int(mismatch.sum()):] = [
                     Problem(p.file, p.line, p.column, p.value, p.message, f"'{a}' for {column} {v!r}")
-                    for p, a, v in zip(last_problems, actual[mismatch].tolist(), col[mismatch].tolist())
+                    for p, a, v in zip(last_problems, actual[mismatch].tolist(), col[mismatch].tolist(), strict=False)
                 ]
             self.flag(~present & given, precision_column, f"is given but {column} is empty", "an empty value",
                       values=prec)
@@ -343,4 +345,7 @@ def load_dataset(path: str | Path) -> Dataset:
     problems, frames = validate_folder(path)
     if problems:
         raise DataError(str(path), problems)
-    return Dataset(path=path, **frames)
+    digest = hashlib.sha1()
+    for spec in schema.FILES.values():
+        digest.update((path / spec.name).read_bytes())
+    return Dataset(path=path, **frames, fingerprint=digest.hexdigest()[:16])

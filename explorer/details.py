@@ -1,0 +1,115 @@
+"""What the details panel says about a node or a tie, with the sources of every fact.
+
+Pure functions from the base graph, the current view and an id to plain dicts
+(strings, lists), which the dashboard renders as text and the tests read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import networkx as nx
+
+from .schema import AFFILIATION_KINDS
+
+__all__ = ["node_details", "edge_details", "source_records", "event_record"]
+
+
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def source_records(G: nx.MultiGraph, ids) -> list[dict]:
+    """Title, publisher, date, url and reliability of each source id, in the order given."""
+    table = G.graph.get("sources", {})
+    out = []
+    for s in ids:
+        rec = table.get(s, {})
+        out.append({"id": s, "title": rec.get("title", s), "publisher": rec.get("publisher", ""),
+                    "published": rec.get("published", ""), "url": rec.get("url", ""),
+                    "reliability": rec.get("reliability", "")})
+    return out
+
+
+def _name(G: nx.MultiGraph, n: str) -> str:
+    return G.graph.get("entities", {}).get(n, {}).get("name", n)
+
+
+def _affiliation_record(G: nx.MultiGraph, d: dict) -> dict:
+    label = AFFILIATION_KINDS.get(d["kind"], (d["kind"],))[0]
+    return {
+        "kind": d["kind"], "label": label, "source": d["source"], "source_name": _name(G, d["source"]),
+        "target": d["target"], "target_name": _name(G, d["target"]), "title": d.get("title", ""),
+        "start": _iso(d["start"]), "end": _iso(d["end"]), "status": d["status"], "confidence": d["confidence"],
+        "note": d.get("note", ""), "sources": source_records(G, d["sources"]),
+    }
+
+
+def event_record(G: nx.MultiGraph, event_id: str) -> dict:
+    """An event with its participants, topics and outcomes, and its sources."""
+    e = G.graph["events"][event_id]
+    return {
+        "id": event_id, "kind": e["kind"], "title": e["title"], "start": _iso(e["start"]), "end": _iso(e["end"]),
+        "place": e["place"], "place_country": e["place_country"], "confidence": e["confidence"],
+        "topics": [{"topic": t, "outcome": o} for t, o in e["topics"]], "note": e.get("note", ""),
+        "participants": [{"id": p, "name": _name(G, p), "role": r} for p, r in e["participants"]],
+        "sources": source_records(G, e["sources"]),
+    }
+
+
+def node_details(G: nx.MultiGraph, view: nx.MultiGraph, node: str) -> dict | None:
+    """Offices and affiliations (all dates, with status), and the events of the view
+    that involve the node (for a country at country level: its officials' events too).
+    None when the node is unknown."""
+    ents = G.graph.get("entities", {})
+    if node not in ents:
+        return None
+    attrs = ents[node]
+    affs = [_affiliation_record(G, d) for _, _, d in G.edges(node, data=True) if d.get("relation") == "affiliation"]
+    affs.sort(key=lambda a: (a["kind"] != "office", a["start"]))
+    events: set[str] = set()
+    if node in view:
+        for _, _, d in view.edges(node, data=True):
+            if d.get("relation") == "event":
+                events.update(d["events"] if "events" in d else [d["event"]])
+    start, end = view.graph.get("window", (None, None))
+    if not events and node in G:
+        for _, _, d in G.edges(node, data=True):
+            if d.get("relation") == "event" and (start is None or d["end"] >= start) and (end is None or d["start"] <= end):
+                events.add(d["event"])
+    recs = sorted((event_record(G, e) for e in events), key=lambda r: (r["start"], r["id"]))
+    return {
+        "id": node, "name": attrs.get("name", node), "kind": attrs.get("kind", ""),
+        "aliases": list(attrs.get("aliases", ())), "country": attrs.get("country", ""),
+        "country_name": _name(G, attrs["country"]) if attrs.get("country") else "",
+        "wikidata": attrs.get("wikidata", ""), "note": attrs.get("note", ""),
+        "affiliations": affs, "events": recs,
+    }
+
+
+def edge_details(G: nx.MultiGraph, view: nx.MultiGraph, edge_id: str) -> dict | None:
+    """A tie from its figure id (``'edge|u|v|key'`` or ``'pair|u|v'``): its affiliation
+    or its events, each with sources.  None when the id does not parse or is not in the view."""
+    parts = edge_id.split("|")
+    if parts[0] == "edge" and len(parts) == 4:
+        _, u, v, k = parts
+        d = view.get_edge_data(u, v, key=k)
+        if d is None:
+            return None
+        if d.get("relation") == "affiliation":
+            return {"kind": "affiliation", "u": u, "v": v, "affiliation": _affiliation_record(G, d), "events": []}
+        ids = d["events"] if "events" in d else [d["event"]]
+    elif parts[0] == "pair" and len(parts) == 3:
+        _, u, v = parts
+        data = view.get_edge_data(u, v) or {}
+        ids = []
+        for d in data.values():
+            if d.get("relation") == "event":
+                ids.extend(d["events"] if "events" in d else [d["event"]])
+        if not ids:
+            return None
+    else:
+        return None
+    recs = sorted((event_record(G, e) for e in dict.fromkeys(ids)), key=lambda r: (r["start"], r["id"]))
+    return {"kind": "events", "u": u, "v": v, "u_name": _name(G, u), "v_name": _name(G, v), "affiliation": None,
+            "events": recs}

@@ -1,0 +1,162 @@
+"""From the base graph and a :class:`ViewState` to the graph a user sees.
+
+:func:`apply_view` runs the steps in a fixed order (window, relation and topic
+filters, organisation and country filters, level, minimum weight, ego focus,
+entity kinds) and caches the result by the data's and the view's fingerprints.
+Filters are small predicate factories; nothing here mutates the base graph.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, OrderedDict
+
+import networkx as nx
+
+from .graph import official_country_at
+from .views import project_to_countries, window_view
+from .viewstate import ViewState
+
+__all__ = ["apply_view", "describe_view", "org_circle", "data_span", "clear_cache"]
+
+MEMBERSHIP_KINDS = ("founding_member", "member", "invited", "declined", "partner", "chair")
+_CACHE: OrderedDict = OrderedDict()
+_CACHE_SIZE = 64
+
+
+def clear_cache() -> None:
+    _CACHE.clear()
+
+
+def data_span(G: nx.MultiGraph) -> tuple[dt.date, dt.date]:
+    """First and last date of any fact in the graph (ongoing relations end at the last start)."""
+    starts = [d["start"] for *_, d in G.edges(data=True)]
+    ends = [d["end"] for *_, d in G.edges(data=True) if d["end"]]
+    return min(starts), max(ends + starts)
+
+
+# ---- predicate factories ----------------------------------------------------------------
+
+
+def relation_kinds_filter(kinds: tuple[str, ...]):
+    wanted = set(kinds)
+    return lambda d: d["kind"] in wanted
+
+
+def topics_filter(topics: tuple[str, ...], outcomes: tuple[str, ...]):
+    """Event edges with at least one matching (topic, outcome); affiliations pass."""
+    t = {x.casefold() for x in topics}
+    o = set(outcomes)
+
+    def ok(d):
+        if d["relation"] != "event":
+            return True
+        return any((not t or topic.casefold() in t) and (not o or outcome in o) for topic, outcome in d["topics"])
+
+    return ok
+
+
+def org_circle(view: nx.MultiGraph, org: str) -> set[str]:
+    """The organisation, the countries with a membership-type tie to it in the view,
+    and the officials of those countries."""
+    if org not in view:
+        return set()
+    countries = {n for n in view.neighbors(org)
+                 if any(d["relation"] == "affiliation" and d["kind"] in MEMBERSHIP_KINDS
+                        for d in view.get_edge_data(n, org).values())}
+    return {org} | countries | _officials_of(view, countries)
+
+
+def _officials_of(view: nx.MultiGraph, countries: set[str]) -> set[str]:
+    ents = view.graph["entities"]
+    return {n for n in view if ents[n].get("kind") == "official" and ents[n].get("country") in countries}
+
+
+def _edge_subgraph(view: nx.MultiGraph, keep_edge, keep_node=None) -> nx.MultiGraph:
+    H = nx.MultiGraph()
+    H.graph.update(view.graph)
+    for u, v, k, d in view.edges(keys=True, data=True):
+        if (keep_node is None or (keep_node(u) and keep_node(v))) and keep_edge(d):
+            H.add_edge(u, v, key=k, **d)
+    for n in H:
+        H.nodes[n].update(view.graph["entities"].get(n, {}))
+    return H
+
+
+def apply_view(G: nx.MultiGraph, state: ViewState, use_cache: bool = True) -> nx.MultiGraph:
+    """The graph for a view state: a new MultiGraph, never a mutation of ``G``.
+
+    Steps, in order: the date window (as-of windows included); relation kinds;
+    topics and outcomes (event ties only); the organisation circle; countries
+    (their country nodes and officials); the level (country projection);
+    minimum weight (meeting ties with fewer events are dropped); the ego
+    network of ``focus`` at ``depth``; entity kinds.  Nodes left without a tie
+    are dropped, except the focus itself.
+    """
+    key = (G.graph.get("fingerprint"), id(G), state.fingerprint())
+    if use_cache and key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    start, end = state.window()
+    view = window_view(G, start, end)
+
+    checks = []
+    if state.relation_kinds:
+        checks.append(relation_kinds_filter(state.relation_kinds))
+    if state.topics or state.outcomes:
+        checks.append(topics_filter(state.topics, state.outcomes))
+    keep_nodes: set[str] | None = None
+    if state.org:
+        keep_nodes = org_circle(view, state.org)
+    if state.countries:
+        wanted = set(state.countries)
+        circle = wanted | _officials_of(view, wanted) | {n for n in view if view.nodes[n].get("kind") == "organization"}
+        keep_nodes = circle if keep_nodes is None else keep_nodes & circle
+    H = _edge_subgraph(view, lambda d: all(c(d) for c in checks),
+                       None if keep_nodes is None else keep_nodes.__contains__)
+
+    if state.level == "countries":
+        H = project_to_countries(H)
+
+    if state.min_weight > 1:
+        H = _apply_min_weight(H, state.min_weight)
+
+    if state.focus:
+        focus = state.focus
+        if state.level == "countries" and G.graph["entities"].get(focus, {}).get("kind") == "official":
+            focus = official_country_at(G, focus, end or dt.date.today()) or focus
+        if focus in H:
+            ego = nx.ego_graph(nx.Graph(H), focus, radius=state.depth)
+            H = H.subgraph(ego.nodes).copy()
+        else:
+            H = nx.MultiGraph(graph=H.graph)
+
+    if state.entity_kinds:
+        kinds = set(state.entity_kinds)
+        H = H.subgraph([n for n in H if H.nodes[n].get("kind") in kinds]).copy()
+    H.remove_nodes_from([n for n in list(H) if H.degree(n) == 0 and n != state.focus])
+    H.graph["view"] = state.fingerprint()
+    H.graph["window"] = (start, end)
+    if use_cache:
+        _CACHE[key] = H
+        if len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return H
+
+
+def _apply_min_weight(H: nx.MultiGraph, min_weight: int) -> nx.MultiGraph:
+    """Drop event ties between pairs with fewer than ``min_weight`` events."""
+    counts: Counter = Counter()
+    for u, v, d in H.edges(data=True):
+        if d["relation"] == "event":
+            counts[frozenset((u, v))] += d.get("weight", 1)
+    drop = [(u, v, k) for u, v, k, d in H.edges(keys=True, data=True)
+            if d["relation"] == "event" and counts[frozenset((u, v))] < min_weight]
+    H = H.copy()
+    H.remove_edges_from(drop)
+    return H
+
+
+def describe_view(state: ViewState, H: nx.MultiGraph) -> str:
+    """'12 entities, 30 ties — 2024-01-01 to 2024-02-29; level: officials'."""
+    return f"{H.number_of_nodes()} entities, {H.number_of_edges()} ties — {state.describe()}"

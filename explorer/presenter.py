@@ -1,0 +1,183 @@
+"""The pure pipeline behind the dashboard: from data and a view state to what is shown.
+
+No Dash here: the callbacks unpack their inputs, call these functions and
+return the results as component properties, so everything is testable (and
+benchmarkable) without a browser.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+
+from . import schema
+from .figures import make_map_figure, make_network_figure, make_timeline_figure
+from .graph import build_graph
+from .loader import load_dataset
+from .metrics import METRICS, compute_metrics
+from .pipeline import apply_view, data_span
+from .positions import compute_positions
+from .viewstate import ViewState
+
+__all__ = [
+    "AppData",
+    "prepare_app_data",
+    "ViewResult",
+    "render_view",
+    "month_starts",
+    "month_index",
+    "advance",
+    "STEPS",
+    "entity_options",
+]
+
+STEPS = {"week": 7, "month": 1, "quarter": 3, "year": 12}  # days for week, months otherwise
+
+
+@dataclass(frozen=True, eq=False)
+class AppData:
+    """Everything derived once at start-up and shared, read-only, by every user."""
+
+    path: Path
+    graph: nx.MultiGraph
+    positions: dict[str, tuple[float, float]]
+    span: tuple[dt.date, dt.date]
+    months: list[dt.date]
+    event_counts: list[tuple[str, int]]
+    topics: list[str]
+    marks: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def entities(self) -> dict[str, dict]:
+        return self.graph.graph["entities"]
+
+
+def month_starts(start: dt.date, end: dt.date) -> list[dt.date]:
+    out, y, m = [], start.year, start.month
+    while (y, m) <= (end.year, end.month):
+        out.append(dt.date(y, m, 1))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def month_index(months: list[dt.date], day: dt.date | None, default: int) -> int:
+    if day is None or not months:
+        return default
+    i = (day.year - months[0].year) * 12 + day.month - months[0].month
+    return max(0, min(len(months) - 1, i))
+
+
+def _key_marks(G: nx.MultiGraph, months: list[dt.date]) -> dict[int, str]:
+    """Slider marks: years, thinned so that at most ~12 are shown."""
+    years = [i for i, m in enumerate(months) if m.month == 1]
+    step = max(1, len(years) // 12 + (1 if len(years) % 12 else 0))
+    return {i: str(months[i].year) for i in years[::step]}
+
+
+def prepare_app_data(path: str | Path) -> AppData:
+    """Load, validate and build once; compute positions once on the whole graph."""
+    ds = load_dataset(path)
+    G = build_graph(ds)
+    span = data_span(G) if G.number_of_edges() else (dt.date.today(), dt.date.today())
+    months = month_starts(*span)
+    counts = Counter(e["start"].strftime("%Y-%m-01") for e in G.graph["events"].values())
+    topics = sorted({t for e in G.graph["events"].values() for t, _ in e["topics"]}, key=str.casefold)
+    return AppData(path=Path(path), graph=G, positions=compute_positions(G), span=span, months=months,
+                   event_counts=[(m.isoformat(), counts.get(m.isoformat(), 0)) for m in months], topics=topics,
+                   marks=_key_marks(G, months))
+
+
+def entity_options(data: AppData, kinds: tuple[str, ...] = ()) -> list[dict]:
+    """Dropdown options: label 'Name (kind)', searchable by aliases too."""
+    out = []
+    for n, a in sorted(data.entities.items(), key=lambda kv: kv[1].get("name", kv[0]).casefold()):
+        if kinds and a.get("kind") not in kinds:
+            continue
+        aliases = " ".join(a.get("aliases", ()))
+        out.append({"label": f"{a.get('name', n)} ({a.get('kind')})", "value": n,
+                    "search": f"{a.get('name', n)} {aliases} {n}"})
+    return out
+
+
+@dataclass
+class ViewResult:
+    """What the main view shows for a state."""
+
+    state: ViewState
+    view: nx.MultiGraph
+    metrics: list[dict]
+    network: object
+    description: str
+    counts: dict
+
+
+def render_view(data: AppData, state: ViewState) -> ViewResult:
+    """The view graph, its metrics table (as records) and the network figure."""
+    H = apply_view(data.graph, state)
+    table = compute_metrics(H, None, cache_key=(data.graph.graph.get("fingerprint"), state.fingerprint()))
+    records = table.to_dict("records")
+    metric = state.metric if state.metric in METRICS else "degree"
+    sizes = {r["id"]: r[metric] for r in records} if not METRICS[metric].categorical else None
+    communities = {r["id"]: r["community"] for r in records} if "community" in table else None
+    selected = state.selected if not state.selected.startswith(("edge|", "pair|")) else ""
+    fig = make_network_figure(H, data.positions, sizes=sizes, metric_label=METRICS[metric].label,
+                              color_by=state.color, communities=communities, selected=selected)
+    n_events = len({d.get("event") for *_, d in H.edges(data=True) if d.get("event")} |
+                   {e for *_, d in H.edges(data=True) for e in d.get("events", ())})
+    counts = {"nodes": H.number_of_nodes(), "edges": H.number_of_edges(), "events": n_events}
+    desc = (f"{counts['nodes']} entities · {counts['edges']} ties · {n_events} events — {state.describe()}")
+    return ViewResult(state, H, records, fig, desc, counts)
+
+
+def render_map(data: AppData, state: ViewState, result: ViewResult | None = None):
+    """The map: the view at country level (officials placed in their country)."""
+    H = result.view if result is not None else apply_view(data.graph, state)
+    P = H if state.level == "countries" else apply_view(data.graph, state.replace(level="countries"))
+    table = compute_metrics(P, None, cache_key=(data.graph.graph.get("fingerprint"),
+                                               state.replace(level="countries").fingerprint()))
+    metric = state.metric if state.metric in METRICS and not METRICS[state.metric].categorical else "degree"
+    sizes = {r["id"]: r[metric] for r in table.to_dict("records")}
+    return make_map_figure(P, sizes=sizes, metric_label=METRICS[metric].label, selected=state.selected)
+
+
+def render_timeline(data: AppData, state: ViewState):
+    start, end = state.window()
+    return make_timeline_figure(data.event_counts, (start.isoformat() if start else None,
+                                                    end.isoformat() if end else None))
+
+
+def advance(state: ViewState, data: AppData, step: str) -> tuple[ViewState, bool]:
+    """Move the window forward by one step (keeping its length); True when the end of the data is reached."""
+    start, end = state.window()
+    last = data.span[1]
+    end = end or last
+    if step == "week":
+        delta_end = end + dt.timedelta(days=7)
+    else:
+        months = STEPS.get(step, 1)
+        y, m = divmod(end.month - 1 + months, 12)
+        # Keep month-end alignment: the last day of the target month.
+        ny, nm = end.year + y, m + 1
+        day = min(end.day, calendar.monthrange(ny, nm)[1])
+        if end.day == calendar.monthrange(end.year, end.month)[1]:
+            day = calendar.monthrange(ny, nm)[1]
+        delta_end = dt.date(ny, nm, day)
+    done = delta_end >= last
+    new_end = min(delta_end, last)
+    if state.lookback:
+        return state.replace(date_to=new_end.isoformat()), done
+    width = (end - start) if start else None
+    new_start = (new_end - width) if width is not None else None
+    return state.replace(date_from=new_start.isoformat() if new_start else None, date_to=new_end.isoformat()), done
+
+
+def relation_options() -> list[dict]:
+    out = [{"label": f"{lab[0]} ({k})", "value": k} for k, lab in schema.AFFILIATION_KINDS.items()]
+    out += [{"label": f"event: {k}", "value": k} for k in schema.EVENT_KINDS]
+    return out
+
