@@ -372,8 +372,8 @@ def make_timeline_figure(counts: list[tuple[str, int]], window: tuple[str | None
         x0 = window[0] or (counts[0][0] if counts else None)
         x1 = window[1] or (counts[-1][0] if counts else None)
         fig.add_vrect(x0=x0, x1=x1, fillcolor="#0072B2", opacity=0.15, line_width=0)
-    fig.update_layout(height=70, margin=dict(l=0, r=0, t=0, b=0), xaxis=dict(visible=True, showgrid=False,
-                      tickfont=dict(size=9)), yaxis=dict(visible=False), plot_bgcolor="#fff", paper_bgcolor="#fff",
+    fig.update_layout(height=60, margin=dict(l=8, r=8, t=2, b=2), xaxis=dict(visible=False, fixedrange=True),
+                      yaxis=dict(visible=False, fixedrange=True), plot_bgcolor="#fff", paper_bgcolor="#fff",
                       bargap=0.05, showlegend=False, font=FONT)
     return fig
 

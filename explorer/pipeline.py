@@ -29,10 +29,13 @@ def clear_cache() -> None:
 
 
 def data_span(G: nx.MultiGraph) -> tuple[dt.date, dt.date]:
-    """First and last date of any fact in the graph (ongoing relations end at the last start)."""
-    starts = [d["start"] for *_, d in G.edges(data=True)]
-    ends = [d["end"] for *_, d in G.edges(data=True) if d["end"]]
-    return min(starts), max(ends + starts)
+    """The period the data is about: from the first event or organisation tie to the last
+    date of any fact.  Offices alone do not open it (a minister in office since 1989
+    does not make 1989 interesting); when there are only offices, they do."""
+    facts = [d for *_, d in G.edges(data=True)]
+    core = [d for d in facts if not (d.get("relation") == "affiliation" and d["kind"] == "office")] or facts
+    dates = [d["start"] for d in facts] + [d["end"] for d in facts if d["end"]]
+    return min(d["start"] for d in core), max(dates)
 
 
 # ---- predicate factories ----------------------------------------------------------------

@@ -45,6 +45,13 @@ def compute_positions(G: nx.MultiGraph, seed: int = SEED) -> dict[str, tuple[flo
         d["weight"] = 1.0 + math.log(d["weight"])
     if len(S) == 0:
         return {}
+    # Entities with no tie at all would be flung to the edge and squeeze the rest:
+    # lay out the connected part, then put them on a ring just outside it.
+    isolates = sorted(n for n in S if S.degree(n) == 0)
+    S.remove_nodes_from(isolates)
+    if len(S) == 0:
+        S.add_nodes_from(isolates)
+        isolates = []
     if len(S) > _IGRAPH_ABOVE:
         import random
 
@@ -64,7 +71,11 @@ def compute_positions(G: nx.MultiGraph, seed: int = SEED) -> dict[str, tuple[flo
     ys = [p[1] for p in raw.values()]
     cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
     span = max(max(xs) - min(xs), max(ys) - min(ys)) / 2 or 1.0
-    return {str(n): (round(float((p[0] - cx) / span), 6), round(float((p[1] - cy) / span), 6)) for n, p in raw.items()}
+    out = {str(n): (round(float((p[0] - cx) / span), 6), round(float((p[1] - cy) / span), 6)) for n, p in raw.items()}
+    for i, n in enumerate(isolates):
+        angle = 2 * math.pi * i / len(isolates)
+        out[str(n)] = (round(1.06 * math.cos(angle), 6), round(1.06 * math.sin(angle), 6))
+    return out
 
 
 @lru_cache(maxsize=1)

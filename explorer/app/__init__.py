@@ -1,0 +1,41 @@
+"""The Dash dashboard: the component tree (:mod:`.layout`) and thin callbacks (:mod:`.callbacks`).
+
+Only this package imports Dash.  :func:`create_app` builds an app over a data
+folder; every user shares the read-only :class:`~explorer.presenter.AppData`
+and keeps their own view state in the browser (a ``dcc.Store`` mirrored to the URL).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = ["create_app"]
+
+
+def create_app(data: str | Path | object):
+    """A Dash app over a data folder (or a prepared :class:`~explorer.presenter.AppData`).
+
+    Raises :class:`~explorer.errors.DataError` when the folder does not validate.
+    """
+    # No request may leave the machine: Dash's dev tools would ask PyPI for a newer version.
+    os.environ.setdefault("DASH_DISABLE_VERSION_CHECK", "true")
+    import dash
+
+    from ..paths import assets_dir
+    from ..presenter import AppData, prepare_app_data
+    from . import callbacks, layout
+
+    app_data = data if isinstance(data, AppData) else prepare_app_data(data)
+    app = dash.Dash(
+        "explorer",
+        title="explorer — who meets whom",
+        assets_folder=str(assets_dir()),
+        serve_locally=True,
+        update_title=None,
+        suppress_callback_exceptions=False,
+    )
+    app.layout = layout.make_layout(app_data)
+    callbacks.register(app, app_data)
+    app.server.config["EXPLORER_DATA"] = str(app_data.path)
+    return app
