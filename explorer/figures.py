@@ -105,12 +105,12 @@ def _palette_for(keys: list[str], mode: str) -> dict[str, str]:
 
 
 def _sizes(H: nx.MultiGraph, values: dict[str, float] | None) -> dict[str, float]:
-    """Marker diameters 10–42 px, by square root of the metric so area tracks the value."""
+    """Marker diameters 9–32 px, by square root of the metric so area tracks the value."""
     if not values:
         values = {n: float(H.degree(n)) for n in H}
     vals = [max(float(values.get(n, 0.0)), 0.0) for n in H]
     top = max(vals) if vals else 0.0
-    return {n: 10.0 + 32.0 * math.sqrt(max(float(values.get(n, 0.0)), 0.0) / top) if top > 0 else 12.0 for n in H}
+    return {n: 9.0 + 23.0 * math.sqrt(max(float(values.get(n, 0.0)), 0.0) / top) if top > 0 else 12.0 for n in H}
 
 
 def _edge_groups(H: nx.MultiGraph):
@@ -268,17 +268,17 @@ def make_network_figure(
     fig = go.Figure(traces)
     annotations = []
     if caption:
-        annotations.append(dict(text=_esc(caption), xref="paper", yref="paper", x=0, y=-0.02, xanchor="left",
-                                yanchor="top", showarrow=False, font=dict(size=10, color="#444")))
+        annotations.append(dict(text=_esc(caption), xref="paper", yref="paper", x=0, y=1.0, xanchor="left",
+                                yanchor="bottom", showarrow=False, font=dict(size=10, color="#444")))
     if not len(H):
         annotations.append(dict(text="No ties in this window with these filters", xref="paper", yref="paper",
                                 x=0.5, y=0.5, showarrow=False, font=dict(size=16, color="#444")))
     fig.update_layout(
         title=dict(text=_esc(title), x=0.01, font=dict(size=16)) if title else None,
         xaxis=_AXIS, yaxis={**_AXIS, "scaleanchor": "x", "scaleratio": 1},
-        showlegend=True, legend=dict(orientation="v", x=1.0, xanchor="left", y=1, font=dict(size=11),
-                                     itemsizing="constant"),
-        margin=dict(l=10, r=10, t=40 if title else 10, b=40 if caption else 10),
+        showlegend=True, legend=dict(orientation="h", x=0, xanchor="left", y=-0.01, yanchor="top",
+                                     font=dict(size=11), itemsizing="constant"),
+        margin=dict(l=10, r=10, t=10 + (32 if title else 0) + (22 if caption else 0), b=10),
         plot_bgcolor="#ffffff", paper_bgcolor="#ffffff", hovermode="closest", dragmode="pan",
         uirevision="network", font=FONT, annotations=annotations, clickmode="event",
         **({"height": height} if height else {}),

@@ -151,28 +151,38 @@ def render_timeline(data: AppData, state: ViewState):
                                                     end.isoformat() if end else None))
 
 
+def _add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved by calendar months; a month's last day stays a month's last day."""
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    last = calendar.monthrange(year, month)[1]
+    if day.day == calendar.monthrange(day.year, day.month)[1]:
+        return dt.date(year, month, last)
+    return dt.date(year, month, min(day.day, last))
+
+
 def advance(state: ViewState, data: AppData, step: str) -> tuple[ViewState, bool]:
-    """Move the window forward by one step (keeping its length); True when the end of the data is reached."""
+    """Move the window forward by one step of the timeline's playback.
+
+    A range window shifts as a whole (by 7 days, or by calendar months, so
+    January becomes February); an as-of window moves its date.  Returns the
+    new state and True once the window reaches the end of the data.
+    """
     start, end = state.window()
     last = data.span[1]
     end = end or last
-    if step == "week":
-        delta_end = end + dt.timedelta(days=7)
-    else:
-        months = STEPS.get(step, 1)
-        y, m = divmod(end.month - 1 + months, 12)
-        # Keep month-end alignment: the last day of the target month.
-        ny, nm = end.year + y, m + 1
-        day = min(end.day, calendar.monthrange(ny, nm)[1])
-        if end.day == calendar.monthrange(end.year, end.month)[1]:
-            day = calendar.monthrange(ny, nm)[1]
-        delta_end = dt.date(ny, nm, day)
-    done = delta_end >= last
-    new_end = min(delta_end, last)
+
+    def move(day: dt.date) -> dt.date:
+        return day + dt.timedelta(days=7) if step == "week" else _add_months(day, STEPS.get(step, 1))
+
+    new_end = move(end)
+    done = new_end >= last
+    new_end = min(new_end, last)
     if state.lookback:
         return state.replace(date_to=new_end.isoformat()), done
-    width = (end - start) if start else None
-    new_start = (new_end - width) if width is not None else None
+    new_start = move(start) if start else None
+    if new_start and new_start > new_end:
+        new_start = new_end
     return state.replace(date_from=new_start.isoformat() if new_start else None, date_to=new_end.isoformat()), done
 
 

@@ -1,0 +1,127 @@
+"""The dashboard's pure pipeline and callback logic, without a browser."""
+
+from __future__ import annotations
+
+import pytest
+
+from explorer.app.controls import controls_from_state, state_from_controls
+from explorer.details import edge_details, node_details
+from explorer.paths import bundled_data_dir
+from explorer.presenter import advance, prepare_app_data, render_map, render_view
+from explorer.viewstate import ViewState
+
+
+@pytest.fixture(scope="module")
+def data():
+    return prepare_app_data(bundled_data_dir())
+
+
+def _node_ids(fig) -> set[str]:
+    return {c[5:] for t in fig.data for c in (t.customdata or ()) if isinstance(c, str) and c.startswith("node|")}
+
+
+def test_window_changes_the_graph(data):
+    jan = render_view(data, ViewState(date_from="2024-01-29", date_to="2024-01-30"))
+    year = render_view(data, ViewState(date_from="2024-01-01", date_to="2024-12-31"))
+    assert {"ma-zhaoxu", "sergey-lavrov", "vladimir-titov", "sergey-ryabkov"} <= _node_ids(jan.network)
+    assert jan.counts["nodes"] < year.counts["nodes"]
+    assert _node_ids(jan.network) == set(jan.view.nodes)
+    assert [r["id"] for r in jan.metrics] and set(r["id"] for r in jan.metrics) == set(jan.view.nodes)
+
+
+def test_positions_do_not_move_between_windows(data):
+    a = render_view(data, ViewState(date_from="2024-01", date_to="2024-01"))
+    b = render_view(data, ViewState(date_from="2023", date_to="2025"))
+
+    def xy(fig):
+        out = {}
+        for t in fig.data:
+            for c, x, y in zip(t.customdata or (), t.x or (), t.y or ()):
+                if isinstance(c, str) and c.startswith("node|"):
+                    out[c[5:]] = (x, y)
+        return out
+
+    pa, pb = xy(a.network), xy(b.network)
+    common = set(pa) & set(pb)
+    assert common and all(pa[n] == pb[n] for n in common)
+
+
+def test_organisation_filter_changes_the_table(data):
+    everyone = render_view(data, ViewState(date_from="2024-02-01", date_to="2024-02-01"))
+    brics = render_view(data, ViewState(date_from="2024-02-01", date_to="2024-02-01", org="BRICS"))
+    ids = {r["id"] for r in brics.metrics}
+    assert {"EGY", "ETH", "IRN", "ARE", "SAU", "BRICS"} <= ids
+    assert "USA" not in ids and "USA" in {r["id"] for r in everyone.metrics}
+
+
+def test_country_level_and_disputed_mark(data):
+    res = render_view(data, ViewState(date_from="2024-02-01", date_to="2024-02-01", level="countries"))
+    assert not any(data.entities[n]["kind"] == "official" for n in res.view)
+    names = {t.name for t in res.network.data}
+    assert any("Disputed" in (n or "") for n in names), names
+
+
+def test_node_details_list_sources_with_links(data):
+    res = render_view(data, ViewState(date_from="2024-01-30", date_to="2024-01-30"))
+    d = node_details(data.graph, res.view, "ma-zhaoxu")
+    titles = [e["title"] for e in d["events"]]
+    assert any("Lavrov" in t for t in titles)
+    srcs = [s for e in d["events"] for s in e["sources"]]
+    assert srcs and all(s["title"] for s in srcs) and any(s["url"].startswith("http") for s in srcs)
+    assert any(a["kind"] == "office" for a in d["affiliations"])
+
+
+def test_edge_details_from_figure_id(data):
+    res = render_view(data, ViewState(date_from="2024-01-30", date_to="2024-01-30"))
+    pair = next(c for t in res.network.data for c in (t.customdata or ())
+                if isinstance(c, str) and c.startswith("pair|") and "sergey-lavrov" in c and "ma-zhaoxu" in c)
+    d = edge_details(data.graph, res.view, pair)
+    assert d["events"] and d["events"][0]["sources"]
+    assert edge_details(data.graph, res.view, "pair|nobody|else") is None
+    assert edge_details(data.graph, res.view, "garbage") is None
+
+
+def test_controls_round_trip(data):
+    state = ViewState(date_from="2024-01-01", date_to="2024-03-31", level="countries", org="BRICS", depth=2,
+                      entity_kinds=("country",), metric="pagerank", tab="map")
+    props = controls_from_state(state, data)
+    assert props["date-from"] == "2024-01-01" and props["date-to"] == "2024-03-31"
+    assert props["level"] == "countries" and props["org"] == "BRICS" and props["tabs"] == "map"
+    moved = state_from_controls(state, "level", {**props, "level": "officials"}, data)
+    assert moved.level == "officials" and moved.org == "BRICS"
+
+
+def test_half_typed_input_keeps_the_view(data):
+    state = ViewState(date_from="2024-01-01")
+    assert state_from_controls(state, "min-weight", {"min-weight": 0}, data) == state
+    assert state_from_controls(state, "date-to", {"date-to": "2023-01-01"}, data) == state
+
+
+def test_timeline_slider_sets_month_bounds(data):
+    state = ViewState()
+    i = data.months.index(next(m for m in data.months if m.isoformat() == "2024-01-01"))
+    new = state_from_controls(state, "timeline", {"timeline": [i, i + 1]}, data)
+    assert (new.date_from, new.date_to) == ("2024-01-01", "2024-02-29")
+
+
+def test_play_advances_and_stops_at_the_end(data):
+    s, done = advance(ViewState(date_from="2024-01-01", date_to="2024-01-31"), data, "month")
+    assert (s.date_from, s.date_to) == ("2024-02-01", "2024-02-29") and not done
+    s, done = advance(ViewState(date_to="2024-01-31", lookback=30), data, "week")
+    assert s.date_to == "2024-02-07" and s.lookback == 30
+    s, done = advance(ViewState(date_from="2025-12-01", date_to=data.span[1].isoformat()), data, "year")
+    assert done
+
+
+def test_malformed_link_gives_default_view_with_notice():
+    state, notices = ViewState.from_query("?from=2024-99-01&level=galaxy&depth=9&zzz=1")
+    assert state.date_from is None and state.level == "officials" and state.depth == 1
+    assert len(notices) == 4
+
+
+def test_map_places_countries(data):
+    fig = render_map(data, ViewState(date_from="2024-01", date_to="2024-02"))
+    ids = {c[5:] for t in fig.data for c in (t.customdata or ()) if isinstance(c, str) and c.startswith("node|")}
+    assert {"CHN", "RUS", "USA"} <= ids
+    lines = [t for t in fig.data if t.mode == "lines"]
+    assert lines, "ties between countries are drawn"
