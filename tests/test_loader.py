@@ -124,7 +124,7 @@ def test_missing_and_unknown_columns(tmp_path):
 
 def test_non_utf8_bytes_are_reported_with_their_line(tmp_path):
     folder = write_dataset(tmp_path / "d")
-    raw = (folder / "entities.csv").read_bytes().replace("Ma Zhaoxu".encode(), b"Ma Zhao\xe9xu")
+    raw = (folder / "entities.csv").read_bytes().replace(b"Ma Zhaoxu", b"Ma Zhao\xe9xu")
     (folder / "entities.csv").write_bytes(raw)
     with pytest.raises(DataError) as info:
         load_dataset(folder)
