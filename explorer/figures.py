@@ -15,6 +15,7 @@ import math
 from collections import defaultdict
 
 import networkx as nx
+import numpy as np
 import plotly.graph_objects as go
 
 from .positions import country_centroids
@@ -53,6 +54,7 @@ DISPUTED = {"label": "⚠ Disputed (sources disagree)", "dash": "dot", "color": 
 ADDED = {"label": "Tie added (vs compared window)", "color": "#1B7837", "width": 5.0, "dash": "solid"}
 REMOVED = {"label": "Tie removed (vs compared window)", "color": "#B2182B", "width": 4.0, "dash": "dash"}
 WEBGL_ABOVE = 1000  # nodes; above this, or above 5,000 drawn ties, traces are WebGL
+TIE_HOVER_UP_TO = 3000  # ties; larger views hover and click on nodes only, to keep updates fast
 _AXIS = dict(visible=False, range=[-1.12, 1.12], fixedrange=False)
 FONT = dict(family="DejaVu Sans, Arial, sans-serif", size=12, color="#1f2328")
 
@@ -128,11 +130,11 @@ def _edge_groups(H: nx.MultiGraph):
 
 
 def _line_xy(points):
-    xs, ys = [], []
-    for (x0, y0), (x1, y1) in points:
-        xs += [x0, x1, None]
-        ys += [y0, y1, None]
-    return xs, ys
+    """Segments as two float arrays with NaN gaps (arrays, unlike lists, cost Plotly no per-point validation)."""
+    arr = np.full((len(points), 3, 2), np.nan)
+    if points:
+        arr[:, :2, :] = np.asarray(points, dtype=float)
+    return arr[:, :, 0].ravel(), arr[:, :, 1].ravel()
 
 
 def make_network_figure(
@@ -159,13 +161,18 @@ def make_network_figure(
     style (see :data:`EDGE_STYLES`), meetings collapsed per pair with width by
     the number of events, disputed ties in their own marked trace.  Invisible
     midpoint markers carry each tie's hover text and its id in ``customdata``
-    (``'edge|u|v|key'`` or ``'pair|u|v'``); node markers carry ``'node|id'``.
+    (``'edge|u|v|key'`` or ``'pair|u|v'``), for views of up to
+    :data:`TIE_HOVER_UP_TO` ties; node markers carry ``'node|id'``.
     ``added``/``removed`` (sets of frozenset pairs) overlay the changes between
     two windows.  The axes are fixed to the whole graph's extent, so nodes
     keep their place when the view changes.
     """
     webgl = len(H) > WEBGL_ABOVE or H.number_of_edges() > 5000
-    Scatter = go.Scattergl if webgl else go.Scatter
+    kind = "scattergl" if webgl else "scatter"
+
+    def Scatter(**kw) -> dict:  # noqa: N802 - plain dicts: go.Figure validates them once, without copies
+        return {"type": kind, **kw}
+
     ents = H.graph.get("entities", {})
     names = {n: H.nodes[n].get("name") or ents.get(n, {}).get("name", n) for n in H}
     pos = {n: positions.get(n, (0.0, 0.0)) for n in H}
@@ -173,6 +180,7 @@ def make_network_figure(
 
     traces: list = []
     pairs, singles = _edge_groups(H)
+    tie_hover = len(pairs) + len(singles) <= TIE_HOVER_UP_TO
     groups: dict[tuple[str, float, bool], list] = defaultdict(list)
     mids_x, mids_y, mids_text, mids_id = [], [], [], []
 
@@ -181,6 +189,8 @@ def make_network_figure(
         width = round(_MEETING["width"] + 1.4 * math.log2(weight), 1)
         faded = bool(neighbours) and not ({u, v} <= neighbours and selected in (u, v))
         groups[("meeting", width, faded)].append((pos[u], pos[v]))
+        if not tie_hover:
+            continue
         lines = []
         for _, d in sorted(items, key=lambda kd: kd[1]["start"])[:8]:
             lines.append(f"{_fmt(d['start'])} · {_esc(d.get('title', ''))}")
@@ -195,6 +205,8 @@ def make_network_figure(
         style = DISPUTED if key == "disputed" else EDGE_STYLES[key]
         faded = bool(neighbours) and selected not in (u, v)
         groups[(key, style["width"], faded)].append((pos[u], pos[v]))
+        if not tie_hover:
+            continue
         src, dst = d.get("source", u), d.get("target", v)
         label = style["label"] if key != "disputed" else f"{EDGE_STYLES.get(d['kind'], _MEETING)['label']} — disputed"
         extra = f"<br>{_esc(d['title'])}" if d.get("title") else ""

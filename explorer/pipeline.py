@@ -14,7 +14,7 @@ from collections import Counter, OrderedDict
 import networkx as nx
 
 from .graph import official_country_at
-from .views import project_to_countries, window_view
+from .views import project_to_countries
 from .viewstate import ViewState
 
 __all__ = ["apply_view", "describe_view", "org_circle", "data_span", "clear_cache"]
@@ -59,64 +59,71 @@ def topics_filter(topics: tuple[str, ...], outcomes: tuple[str, ...]):
     return ok
 
 
-def org_circle(view: nx.MultiGraph, org: str) -> set[str]:
-    """The organisation, the countries with a membership-type tie to it in the view,
-    and the officials of those countries."""
-    if org not in view:
+def org_circle(edges, entities: dict, org: str) -> set[str]:
+    """The organisation, the countries with a membership-type tie to it among ``edges``
+    ((u, v, key, data) tuples), and the officials of those countries."""
+    countries = set()
+    for u, v, _, d in edges:
+        if d["relation"] == "affiliation" and d["kind"] in MEMBERSHIP_KINDS and org in (u, v):
+            countries.add(v if u == org else u)
+    if not countries:
         return set()
-    countries = {n for n in view.neighbors(org)
-                 if any(d["relation"] == "affiliation" and d["kind"] in MEMBERSHIP_KINDS
-                        for d in view.get_edge_data(n, org).values())}
-    return {org} | countries | _officials_of(view, countries)
+    return {org} | countries | _officials_of(entities, countries)
 
 
-def _officials_of(view: nx.MultiGraph, countries: set[str]) -> set[str]:
-    ents = view.graph["entities"]
-    return {n for n in view if ents[n].get("kind") == "official" and ents[n].get("country") in countries}
+def _officials_of(entities: dict, countries: set[str]) -> set[str]:
+    return {n for n, a in entities.items() if a.get("kind") == "official" and a.get("country") in countries}
 
 
-def _edge_subgraph(view: nx.MultiGraph, keep_edge, keep_node=None) -> nx.MultiGraph:
+def _graph_of(G: nx.MultiGraph, edges) -> nx.MultiGraph:
+    """A new MultiGraph of ``edges`` with the base graph's graph and node attributes."""
     H = nx.MultiGraph()
-    H.graph.update(view.graph)
-    for u, v, k, d in view.edges(keys=True, data=True):
-        if (keep_node is None or (keep_node(u) and keep_node(v))) and keep_edge(d):
-            H.add_edge(u, v, key=k, **d)
-    for n in H:
-        H.nodes[n].update(view.graph["entities"].get(n, {}))
+    H.graph.update(G.graph)
+    ents = G.graph["entities"]
+    nodes = {n for u, v, *_ in edges for n in (u, v)}
+    H.add_nodes_from((n, ents.get(n, {})) for n in nodes)
+    H.add_edges_from(edges)
     return H
 
 
 def apply_view(G: nx.MultiGraph, state: ViewState, use_cache: bool = True) -> nx.MultiGraph:
     """The graph for a view state: a new MultiGraph, never a mutation of ``G``.
 
-    Steps, in order: the date window (as-of windows included); relation kinds;
-    topics and outcomes (event ties only); the organisation circle; countries
-    (their country nodes and officials); the level (country projection);
-    minimum weight (meeting ties with fewer events are dropped); the ego
-    network of ``focus`` at ``depth``; entity kinds.  Nodes left without a tie
-    are dropped, except the focus itself.
+    Steps, in order: the date window (as-of windows included: ties whose
+    interval overlaps it); relation kinds; topics and outcomes (event ties
+    only); the organisation circle; countries (their country nodes and
+    officials, and organisations); the level (country projection); minimum
+    weight (meeting ties with fewer events are dropped); the ego network of
+    ``focus`` at ``depth``; entity kinds.  Nodes left without a tie are
+    dropped, except the focus itself.  Results are cached by the data's
+    fingerprint and the view's.
     """
     key = (G.graph.get("fingerprint"), id(G), state.fingerprint())
     if use_cache and key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
     start, end = state.window()
-    view = window_view(G, start, end)
+    lo, hi = start or dt.date.min, end or dt.date.max
+    ents = G.graph["entities"]
 
     checks = []
     if state.relation_kinds:
         checks.append(relation_kinds_filter(state.relation_kinds))
     if state.topics or state.outcomes:
         checks.append(topics_filter(state.topics, state.outcomes))
+    # One pass over the base graph: the window and the tie filters together.
+    edges = [(u, v, k, d) for u, v, k, d in G.edges(keys=True, data=True)
+             if d["start"] <= hi and (d["end"] is None or d["end"] >= lo) and all(c(d) for c in checks)]
     keep_nodes: set[str] | None = None
     if state.org:
-        keep_nodes = org_circle(view, state.org)
+        keep_nodes = org_circle(edges, ents, state.org)
     if state.countries:
         wanted = set(state.countries)
-        circle = wanted | _officials_of(view, wanted) | {n for n in view if view.nodes[n].get("kind") == "organization"}
+        circle = wanted | _officials_of(ents, wanted) | {n for n, a in ents.items() if a.get("kind") == "organization"}
         keep_nodes = circle if keep_nodes is None else keep_nodes & circle
-    H = _edge_subgraph(view, lambda d: all(c(d) for c in checks),
-                       None if keep_nodes is None else keep_nodes.__contains__)
+    if keep_nodes is not None:
+        edges = [e for e in edges if e[0] in keep_nodes and e[1] in keep_nodes]
+    H = _graph_of(G, edges)
 
     if state.level == "countries":
         H = project_to_countries(H)
@@ -126,7 +133,7 @@ def apply_view(G: nx.MultiGraph, state: ViewState, use_cache: bool = True) -> nx
 
     if state.focus:
         focus = state.focus
-        if state.level == "countries" and G.graph["entities"].get(focus, {}).get("kind") == "official":
+        if state.level == "countries" and ents.get(focus, {}).get("kind") == "official":
             focus = official_country_at(G, focus, end or dt.date.today()) or focus
         if focus in H:
             ego = nx.ego_graph(nx.Graph(H), focus, radius=state.depth)
@@ -137,7 +144,8 @@ def apply_view(G: nx.MultiGraph, state: ViewState, use_cache: bool = True) -> nx
     if state.entity_kinds:
         kinds = set(state.entity_kinds)
         H = H.subgraph([n for n in H if H.nodes[n].get("kind") in kinds]).copy()
-    H.remove_nodes_from([n for n in list(H) if H.degree(n) == 0 and n != state.focus])
+    if state.min_weight > 1 or state.entity_kinds:
+        H.remove_nodes_from([n for n in list(H) if H.degree(n) == 0 and n != state.focus])
     H.graph["view"] = state.fingerprint()
     H.graph["window"] = (start, end)
     if use_cache:

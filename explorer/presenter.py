@@ -37,6 +37,8 @@ __all__ = [
 ]
 
 STEPS = {"week": 7, "month": 1, "quarter": 3, "year": 12}  # days for week, months otherwise
+LARGE_VIEW = 1500  # entities
+HEAVY_METRICS = ("betweenness", "closeness")
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,14 +118,22 @@ class ViewResult:
     counts: dict
 
 
+def table_metrics(n_nodes: int, chosen: str) -> list[str]:
+    """The metrics the table gets for a view of ``n_nodes`` entities: all of them up to
+    :data:`LARGE_VIEW`; above, the path metrics (:data:`HEAVY_METRICS`, seconds on
+    thousands of nodes) only when chosen as the node size."""
+    return [m for m in METRICS if n_nodes <= LARGE_VIEW or m not in HEAVY_METRICS or m == chosen]
+
+
 def render_view(data: AppData, state: ViewState) -> ViewResult:
     """The view graph, its metrics table (as records) and the network figure."""
     H = apply_view(data.graph, state)
-    table = compute_metrics(H, None, cache_key=(data.graph.graph.get("fingerprint"), state.fingerprint()))
+    wanted = table_metrics(len(H), state.metric)
+    table = compute_metrics(H, wanted, cache_key=(data.graph.graph.get("fingerprint"), state.fingerprint()))
     records = table.to_dict("records")
     metric = state.metric if state.metric in METRICS else "degree"
     sizes = {r["id"]: r[metric] for r in records} if not METRICS[metric].categorical else None
-    communities = {r["id"]: r["community"] for r in records} if "community" in table else None
+    communities = {r["id"]: r["community"] for r in records} if "community" in table.columns else None
     selected = state.selected if not state.selected.startswith(("edge|", "pair|")) else ""
     fig = make_network_figure(H, data.positions, sizes=sizes, metric_label=METRICS[metric].label,
                               color_by=state.color, communities=communities, selected=selected)
@@ -131,6 +141,10 @@ def render_view(data: AppData, state: ViewState) -> ViewResult:
                    {e for *_, d in H.edges(data=True) for e in d.get("events", ())})
     counts = {"nodes": H.number_of_nodes(), "edges": H.number_of_edges(), "events": n_events}
     desc = (f"{counts['nodes']} entities · {counts['edges']} ties · {n_events} events — {state.describe()}")
+    skipped = [METRICS[m].label.lower() for m in METRICS if m not in wanted]
+    if skipped:
+        desc += (f" · {' and '.join(skipped)} are computed for views of up to {LARGE_VIEW:,} entities, "
+                 "or when chosen as node size")
     return ViewResult(state, H, records, fig, desc, counts)
 
 

@@ -36,7 +36,9 @@ def test_positions_do_not_move_between_windows(data):
     def xy(fig):
         out = {}
         for t in fig.data:
-            for c, x, y in zip(t.customdata or (), t.x or (), t.y or ()):
+            if t.customdata is None:
+                continue
+            for c, x, y in zip(t.customdata, t.x, t.y):
                 if isinstance(c, str) and c.startswith("node|"):
                     out[c[5:]] = (x, y)
         return out
