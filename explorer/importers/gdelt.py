@@ -1,0 +1,203 @@
+"""GDELT event files: 2.0 (61 fields) and 1.0 daily files (58 fields, 57 before April 2013).
+
+The files have no header, one event per line, tab-separated fields and no
+quoting.  Codes keep their leading zeros (``042``), geographic country codes
+are FIPS 10-4 (``SF`` is South Africa), so an event's country is read from its
+ActionGeo full name.  Each event cites its article (``SOURCEURL``); GDELT 1.0
+files without that field cite the file itself.
+
+An event's confidence is ``medium`` when at least two sources reported it
+(``NumSources >= 2``) and ``low`` otherwise: GDELT is machine-coded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .actors import Actor, gdelt_actor
+from .base import EventFormat, Layout
+from .countries import iso3_from_place
+from .reader import InputError
+
+__all__ = ["GDELT", "LAYOUTS", "GDELT2_COLUMNS", "GDELT1_COLUMNS", "GDELT1_URL_COLUMNS", "detect"]
+
+_ACTOR = ("Code", "Name", "CountryCode", "KnownGroupCode", "EthnicCode", "Religion1Code", "Religion2Code",
+          "Type1Code", "Type2Code", "Type3Code")
+_EVENT = ("IsRootEvent", "EventCode", "EventBaseCode", "EventRootCode", "QuadClass", "GoldsteinScale",
+          "NumMentions", "NumSources", "NumArticles", "AvgTone")
+_GEO_1 = ("Type", "FullName", "CountryCode", "ADM1Code", "Lat", "Long", "FeatureID")
+_GEO_2 = ("Type", "FullName", "CountryCode", "ADM1Code", "ADM2Code", "Lat", "Long", "FeatureID")
+
+
+def _columns(geo: tuple[str, ...], url: bool) -> tuple[str, ...]:
+    return (
+        "GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate",
+        *(f"Actor1{c}" for c in _ACTOR), *(f"Actor2{c}" for c in _ACTOR), *_EVENT,
+        *(f"{who}Geo_{c}" for who in ("Actor1", "Actor2", "Action") for c in geo),
+        "DATEADDED", *(("SOURCEURL",) if url else ()),
+    )
+
+
+GDELT2_COLUMNS = _columns(_GEO_2, url=True)
+GDELT1_URL_COLUMNS = _columns(_GEO_1, url=True)
+GDELT1_COLUMNS = _columns(_GEO_1, url=False)
+
+LAYOUTS: dict[int, Layout] = {
+    61: Layout("GDELT 2.0", GDELT2_COLUMNS),
+    58: Layout("GDELT 1.0", GDELT1_URL_COLUMNS),
+    57: Layout("GDELT 1.0 (no SOURCEURL)", GDELT1_COLUMNS),
+}
+"""GDELT layouts by number of fields."""
+
+_ACTOR_FIELDS = ("Code", "Name", "CountryCode", "KnownGroupCode", "Type1Code", "Type2Code", "Type3Code")
+
+
+def _expected() -> str:
+    cols = GDELT2_COLUMNS
+    return (f"61 tab-separated fields (GDELT 2.0: {', '.join(cols[:6])}, ..., {', '.join(cols[-3:])}) "
+            "or 58/57 (GDELT 1.0, the same without the ADM2 codes, with or without SOURCEURL)")
+
+
+def detect(first_line: str, label: str) -> Layout:
+    """The GDELT layout of a file from its first line (a header line naming the columns is allowed).
+
+    >>> detect("\\t".join(["1"] * 61), "f").name, detect("\\t".join(["1"] * 57), "f").name
+    ('GDELT 2.0', 'GDELT 1.0 (no SOURCEURL)')
+    """
+    fields = first_line.split("\t")
+    layout = LAYOUTS.get(len(fields))
+    hint = ""
+    if first_line.startswith("Event ID\tEvent Date"):
+        hint = "; it looks like an ICEWS file: use 'explorer import icews'"
+    if layout is None:
+        raise InputError(f"{label}: not a GDELT event file: its first line has {len(fields)} tab-separated "
+                         f"field{'s' if len(fields) != 1 else ''}; expected {_expected()}{hint}")
+    if fields[0].strip().upper() == "GLOBALEVENTID":
+        if [f.strip().lower() for f in fields] != [c.lower() for c in layout.columns]:
+            raise InputError(f"{label}: its header line does not name the {layout.name} columns; "
+                             f"expected {', '.join(layout.columns)}")
+        return Layout(layout.name, layout.columns, header=True)
+    if not fields[0].strip().isdigit():
+        raise InputError(f"{label}: not a GDELT event file: its first field is {fields[0][:40]!r}, "
+                         f"not a GLOBALEVENTID; expected {_expected()}{hint}")
+    return layout
+
+
+def _needed(layout: Layout) -> tuple[str, ...]:
+    cols = ["GLOBALEVENTID", "SQLDATE", "EventCode", "QuadClass", "GoldsteinScale", "NumMentions", "NumSources",
+            "AvgTone", "ActionGeo_FullName", "DATEADDED"]
+    cols += [f"Actor{n}{c}" for n in (1, 2) for c in _ACTOR_FIELDS]
+    if "SOURCEURL" in layout.columns:
+        cols.append("SOURCEURL")
+    return tuple(cols)
+
+
+def _map_actor(code: str, name: str, country: str, group: str, t1: str, t2: str, t3: str) -> Actor:
+    return gdelt_actor(code, name, country, group, tuple(t for t in (t1, t2, t3) if t))
+
+
+def _date(values: pa.Array) -> pa.Array:
+    """``YYYYMMDD...`` -> ``YYYY-MM-DD`` ('' when not a date)."""
+    ok = pc.match_substring_regex(values, r"^\d{8}")
+    iso = pc.binary_join_element_wise(pc.utf8_slice_codeunits(values, 0, 4), pc.utf8_slice_codeunits(values, 4, 6),
+                                      pc.utf8_slice_codeunits(values, 6, 8), "-")
+    return pc.if_else(ok, iso, "")
+
+
+def _event_columns(table: pa.Table, layout: Layout, label: str) -> dict[str, pa.Array]:
+    col = table.column
+    sources = col("NumSources")
+    numeric = pc.match_substring_regex(sources, r"^\d{1,9}$")
+    many = pc.greater_equal(pc.cast(pc.if_else(numeric, sources, "0"), pa.int64()), 2)
+    who = [pc.binary_join_element_wise(col(f"Actor{n}Name"), " (", col(f"Actor{n}Code"), ")", "") for n in (1, 2)]
+    who = [pc.if_else(pc.equal(col(f"Actor{n}Code"), ""), "-", w) for n, w in zip((1, 2), who)]
+    note = pc.binary_join_element_wise(f"{layout.name} event ", col("GLOBALEVENTID"), ": ", who[0], " -> ", who[1], "")
+    # Events without an article (GDELT 1.0 before April 2013, or an empty SOURCEURL) cite their file.
+    file_key = pa.array([f"file:{label}"] * table.num_rows, pa.string())
+    if "SOURCEURL" in layout.columns:
+        source_key = pc.if_else(pc.equal(col("SOURCEURL"), ""), file_key, col("SOURCEURL"))
+    else:
+        source_key = file_key
+    return {
+        "confidence": pc.if_else(many, "medium", "low"),
+        "place": col("ActionGeo_FullName"),
+        "place_key": col("ActionGeo_FullName"),
+        "note": note,
+        "quad_class": col("QuadClass"),
+        "goldstein": col("GoldsteinScale"),
+        "tone": col("AvgTone"),
+        "mentions": col("NumMentions"),
+        "source_key": source_key,
+        "source_date": _date(col("DATEADDED")),
+    }
+
+
+def _source_id(key: str) -> str:
+    """A stable id for an article: a hash of its URL.
+
+    >>> _source_id("https://example.org/a")
+    'gdelt-2ca93349eca67313'
+    """
+    return "gdelt-" + hashlib.blake2b(key.encode("utf-8", "replace"), digest_size=8).hexdigest()
+
+
+_URL_PARTS = (r"^https?://(?:www\.)?(?P<host>[^/?#:]+)[^/?#]*"
+              r"(?:/(?:[^?#]*/)?(?P<segment>[^/?#]+))?/?(?:[?#].*)?$")
+
+
+def _describe_sources(keys: pa.Array, ids: pa.Array, dates: pa.Array) -> pa.Table:
+    """The sources.csv rows of article URLs (or of a GDELT 1.0 file without URLs), vectorised.
+
+    The title is the site and the words of the URL's last path segment.
+
+    >>> t = _describe_sources(pa.array(["https://www.example.org/news/2018/talks-in-moscow.html", "BBC Monitoring"]),
+    ...                       pa.array(["a", "b"]), pa.array(["2018-03-26", "2018-03-26"]))
+    >>> t.column("title").to_pylist(), t.column("publisher").to_pylist(), t.column("url").to_pylist()[1]
+    (['example.org: talks in moscow', 'BBC Monitoring'], ['example.org', 'BBC Monitoring'], '')
+    """
+    parts = pc.extract_regex(keys, _URL_PARTS)
+    is_url = pc.is_valid(parts)
+    host = pc.fill_null(pc.utf8_lower(pc.struct_field(parts, "host")), "")
+    segment = pc.fill_null(pc.struct_field(parts, "segment"), "")
+    segment = pc.replace_substring_regex(segment, r"(?i)\.(s?html?|php|aspx?|cms)$", "")
+    words = pc.utf8_trim_whitespace(pc.replace_substring_regex(segment, r"[-_+]+", " "))
+    has_words = pc.match_substring_regex(words, r"[A-Za-z]{3,}")
+    title = pc.if_else(has_words, pc.binary_join_element_wise(host, words, ": "), host)
+    is_file = pc.starts_with(keys, "file:")
+    file_title = pc.binary_join_element_wise("GDELT event file ", pc.utf8_slice_codeunits(keys, 5), "")
+    # GDELT 1.0 sometimes cites a service by name ('BBC Monitoring') instead of a URL.
+    return pa.table({
+        "id": ids,
+        "title": pc.if_else(is_file, file_title, pc.if_else(is_url, title, keys)),
+        "publisher": pc.if_else(is_file, "GDELT Project", pc.if_else(is_url, host, keys)),
+        "url": pc.if_else(is_url, keys, ""),
+        "published": pc.if_else(is_file, "", dates),
+        "note": pc.if_else(is_file, "Events of a GDELT file that give no article URL",
+                           pc.if_else(is_url, "Article coded by GDELT", "Cited by GDELT")),
+    })
+
+
+GDELT = EventFormat(
+    name="gdelt",
+    title="GDELT",
+    help="GDELT 1.0/2.0 event files (.CSV or .CSV.zip as published, no header).",
+    prefix="gdelt",
+    detect=detect,
+    id_column="GLOBALEVENTID",
+    date_column="SQLDATE",
+    date_format="%Y%m%d",
+    code_column="EventCode",
+    actor_columns=tuple(tuple(f"Actor{n}{c}" for c in _ACTOR_FIELDS) for n in (1, 2)),
+    map_actor=_map_actor,
+    columns=_event_columns,
+    place_country=iso3_from_place,
+    source_id=_source_id,
+    describe_sources=_describe_sources,
+    needed=_needed,
+    mentions_column="NumMentions",
+    options=frozenset({"min_mentions"}),
+)
+"""The GDELT format, as registered in :data:`explorer.importers.IMPORTERS`."""

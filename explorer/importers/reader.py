@@ -1,0 +1,337 @@
+"""Finding, opening and streaming the input files of an import.
+
+Inputs are files, folders (their data files) or glob patterns; a file may be
+plain, ``.zip`` (every member is read, in name order, as GDELT and ICEWS
+publish them) or ``.gz``.  Rows are read in blocks by pyarrow's streaming CSV
+reader, with no quoting (GDELT and ICEWS never quote) and every column read
+as raw bytes, so codes keep their leading zeros and a stray byte that is not
+UTF-8 never stops an import.
+
+Lines with the wrong number of fields are handed to a callback with their
+physical line number; :class:`LineCounter` turns the position of a row in the
+stream back into its line number, for rows rejected later (a bad date).
+"""
+
+from __future__ import annotations
+
+import bisect
+import glob
+import gzip
+import io
+import queue
+import threading
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+
+from ..errors import ArgumentError, ExplorerError
+
+__all__ = [
+    "InputFile",
+    "InputError",
+    "LineCounter",
+    "expand_inputs",
+    "list_inputs",
+    "read_first_line",
+    "iter_batches",
+    "to_text",
+    "DATA_SUFFIXES",
+]
+
+DATA_SUFFIXES = (".csv", ".tsv", ".tab", ".txt", ".zip", ".gz")
+"""What a folder given as input contributes: files with these suffixes (any case)."""
+
+BLOCK_SIZE = 16 << 20
+
+
+class InputError(ExplorerError):
+    """An input that cannot be read: missing, truncated, damaged or of an unknown format."""
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One stream of rows: a plain file, a member of a zip archive, or a gzip file."""
+
+    path: Path
+    member: str | None = None
+    size: int | None = None
+
+    @property
+    def label(self) -> str:
+        """How messages name it: ``path`` or ``archive.zip:member``."""
+        return f"{self.path}:{self.member}" if self.member else str(self.path)
+
+
+def expand_inputs(args: Sequence[str | Path]) -> list[Path]:
+    """The files named by command-line arguments, sorted by path and without repeats.
+
+    A folder gives its files with a :data:`DATA_SUFFIXES` suffix (not hidden,
+    not recursive); a pattern with ``*``, ``?`` or ``[`` is expanded as a glob.
+    """
+    found: set[Path] = set()
+    for arg in args:
+        text = str(arg)
+        path = Path(text)
+        if path.is_dir():
+            found.update(p for p in path.iterdir()
+                         if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in DATA_SUFFIXES)
+        elif path.is_file():
+            found.add(path)
+        elif any(ch in text for ch in "*?["):
+            matches = [Path(m) for m in glob.glob(text) if Path(m).is_file()]
+            if not matches:
+                raise ArgumentError(f"no file matches {text!r}")
+            found.update(matches)
+        else:
+            raise ArgumentError(f"{text!r} is not a file, a folder or a pattern that matches files")
+    if not found:
+        raise ArgumentError("no input files: " + ", ".join(map(str, args)) + f" hold no {'/'.join(DATA_SUFFIXES)} files")
+    return sorted(found)
+
+
+def _damaged(path: Path, exc: BaseException) -> InputError:
+    return InputError(f"{path}: the archive is truncated or damaged ({exc}); download it again")
+
+
+def list_inputs(path: Path) -> list[InputFile]:
+    """The streams of one file: itself, or each member of a zip archive (directories left out)."""
+    if path.suffix.lower() != ".zip":
+        size = None if path.suffix.lower() == ".gz" else path.stat().st_size
+        return [InputFile(path, None, size)]
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = sorted((i for i in archive.infolist() if not i.is_dir()), key=lambda i: i.filename)
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise _damaged(path, exc) from None
+    if not members:
+        raise InputError(f"{path}: the zip archive is empty")
+    return [InputFile(path, m.filename, m.file_size) for m in members]
+
+
+class _Gate:
+    """How far ahead of the parsed blocks the reading may go.
+
+    pyarrow's streaming CSV reader reads dozens of blocks ahead of the one it
+    parses; with large blocks that is a gigabyte held in memory.  Reads wait
+    here until the parser has caught up to within ``ahead`` bytes.
+    """
+
+    def __init__(self, ahead: int):
+        self._cond = threading.Condition()
+        self._allowed = ahead
+        self._open = False
+
+    def grant(self, nbytes: int) -> None:
+        with self._cond:
+            self._allowed += nbytes
+            self._cond.notify_all()
+
+    def release(self) -> None:
+        with self._cond:
+            self._open = True
+            self._cond.notify_all()
+
+    def wait(self, position: int) -> None:
+        with self._cond:
+            while position >= self._allowed and not self._open:
+                self._cond.wait(0.5)
+
+
+class _Counting(io.RawIOBase):
+    """A read-only stream that reports how many bytes went through it and waits at its gate."""
+
+    def __init__(self, raw: BinaryIO, on_bytes: Callable[[int], None] | None, gate: _Gate | None = None):
+        self._raw = raw
+        self._on_bytes = on_bytes
+        self._gate = gate
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self._gate is not None:
+            self._gate.wait(self._position)
+        data = self._raw.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self._position += n
+        if n and self._on_bytes:
+            self._on_bytes(n)
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def _open(inp: InputFile) -> BinaryIO:
+    try:
+        if inp.member is not None:
+            archive = zipfile.ZipFile(inp.path)
+            return archive.open(inp.member)
+        if inp.path.suffix.lower() == ".gz":
+            return gzip.open(inp.path, "rb")
+        return open(inp.path, "rb")
+    except (zipfile.BadZipFile, EOFError) as exc:
+        raise _damaged(inp.path, exc) from None
+
+
+_READ_ERRORS = (zipfile.BadZipFile, EOFError, zlib.error, gzip.BadGzipFile)
+
+
+def read_first_line(inp: InputFile, limit: int = 1 << 16) -> str:
+    """The first line of a stream, decoded leniently, without its line ending or a BOM."""
+    try:
+        with _open(inp) as fh:
+            head = fh.read(limit)
+    except _READ_ERRORS as exc:
+        raise _damaged(inp.path, exc) from None
+    line = head.split(b"\n", 1)[0].rstrip(b"\r")
+    return line.decode("utf-8", errors="replace").removeprefix("\ufeff")
+
+
+class LineCounter:
+    """Maps the n-th row a reader delivered back to its physical line in the file.
+
+    Every physical line after the ``skipped`` header lines is either delivered
+    or rejected (wrong field count); rejected lines are recorded with
+    :meth:`reject` in increasing order.
+
+    >>> lc = LineCounter(skipped=1)
+    >>> lc.reject(3); lc.reject(4)
+    >>> lc.line_of(0), lc.line_of(1), lc.line_of(2)
+    (2, 5, 6)
+    """
+
+    def __init__(self, skipped: int = 0):
+        self.skipped = skipped
+        self._bad: list[int] = []
+        self._good_before: list[int] = []
+
+    def reject(self, line: int) -> None:
+        self._good_before.append(line - self.skipped - 1 - len(self._bad))
+        self._bad.append(line)
+
+    @property
+    def rejected(self) -> int:
+        return len(self._bad)
+
+    def line_of(self, row: int) -> int:
+        """The line of the row with 0-based index ``row`` among delivered rows."""
+        return row + 1 + self.skipped + bisect.bisect_right(self._good_before, row)
+
+
+def iter_batches(
+    inp: InputFile,
+    column_names: Sequence[str],
+    include: Sequence[str],
+    *,
+    skip_rows: int,
+    counter: LineCounter,
+    on_bytes: Callable[[int], None] | None = None,
+    block_size: int = BLOCK_SIZE,
+) -> Iterator[tuple[pa.RecordBatch, list[tuple[int, int, str]]]]:
+    """Stream a tab-separated file as record batches of binary columns ``include``.
+
+    Each batch comes with the lines rejected while it was read, as
+    ``(line, number of fields, text)``: lines whose number of fields is not
+    ``len(column_names)``.  They are also recorded in ``counter``.  Empty lines
+    are delivered as rows of empty values.  Parsing runs in a background
+    thread, one block ahead of the caller.  A damaged archive raises
+    :class:`InputError`.
+    """
+    rejected: list[tuple[int, int, str]] = []
+
+    def handler(row) -> str:
+        line = int(row.number or 0)
+        counter.reject(line)
+        rejected.append((line, int(row.actual_columns), row.text or ""))
+        return "skip"
+
+    read_options = pcsv.ReadOptions(column_names=list(column_names), skip_rows=skip_rows, use_threads=False,
+                                    block_size=block_size)
+    parse_options = pcsv.ParseOptions(delimiter="\t", quote_char=False, double_quote=False, escape_char=False,
+                                      newlines_in_values=False, ignore_empty_lines=False, invalid_row_handler=handler)
+    convert_options = pcsv.ConvertOptions(column_types={c: pa.binary() for c in include}, include_columns=list(include),
+                                          strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                          check_utf8=False)
+
+    def produce() -> Iterator[tuple[pa.RecordBatch, list]]:
+        raw = _open(inp)
+        gate = _Gate(ahead=3 * block_size)
+        stream = io.BufferedReader(_Counting(raw, on_bytes, gate), buffer_size=1 << 20)
+        try:
+            reader = pcsv.open_csv(stream, read_options=read_options, parse_options=parse_options,
+                                   convert_options=convert_options)
+            for batch in reader:
+                gate.grant(block_size)
+                taken = rejected[:]
+                del rejected[:]
+                yield batch, taken
+            if rejected:
+                yield pa.RecordBatch.from_pydict({c: pa.array([], pa.binary()) for c in include}), rejected[:]
+        except _READ_ERRORS as exc:
+            raise _damaged(inp.path, exc) from None
+        except pa.ArrowInvalid as exc:
+            raise InputError(f"{inp.label}: cannot be read as tab-separated values ({exc})") from None
+        finally:
+            gate.release()
+            stream.close()
+
+    yield from _prefetch(produce())
+
+
+_DONE = object()
+
+
+def _prefetch(items: Iterator, depth: int = 2) -> Iterator:
+    """Run an iterator in a background thread, ``depth`` items ahead; its exceptions reach the caller."""
+    box: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        box.put((item, None), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            box.put((_DONE, None))
+        except BaseException as exc:  # handed over to the consumer
+            box.put((_DONE, exc))
+        finally:
+            items.close()
+
+    thread = threading.Thread(target=work, name="explorer-import-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, exc = box.get()
+            if item is _DONE:
+                if exc is not None:
+                    raise exc
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
+def to_text(values: pa.Array) -> pa.Array:
+    """Binary values as UTF-8 strings; bytes that are not UTF-8 become U+FFFD instead of failing."""
+    try:
+        return pc.cast(values, pa.string())
+    except pa.ArrowInvalid:
+        return pa.array([v.decode("utf-8", errors="replace") for v in values.to_pylist()], pa.string())

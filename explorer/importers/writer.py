@@ -1,0 +1,206 @@
+"""Writing a data folder: CSV encoding, a temporary folder, an atomic rename.
+
+Nothing is written to ``--out`` until the import has succeeded: rows go to a
+hidden sibling folder, which replaces ``--out`` by a rename at the end (a
+failed import removes it).  CSV files are UTF-8 with LF line endings and
+minimal quoting, the dialect of Python's :mod:`csv` module, encoded by
+pyarrow so millions of rows take seconds.  The same rows always give the same
+bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .. import schema
+from ..errors import ArgumentError, ExplorerError
+
+__all__ = ["CODED_COLUMNS", "COLUMNS", "STREAMED", "encode_csv", "write_csv", "FolderWriter"]
+
+CODED_COLUMNS = schema.FILES["events"].optional
+"""The events columns an import fills beyond the schema's own: cameo, cameo_label, quad_class, goldstein, tone, mentions."""
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "entities": schema.FILES["entities"].columns,
+    "affiliations": schema.FILES["affiliations"].columns,
+    "events": schema.FILES["events"].columns + CODED_COLUMNS,
+    "participants": schema.FILES["participants"].columns,
+    "sources": schema.FILES["sources"].columns,
+}
+"""The columns of each file an import writes, in order."""
+
+STREAMED = ("events", "participants", "sources")
+"""The files written row block by row block while the import runs; the others are written at the end."""
+
+_NEEDS_QUOTES = r'[",\r\n]'
+
+
+def _field(values: pa.Array) -> pa.Array:
+    if values.type != pa.string():
+        values = values.cast(pa.string())
+    if values.null_count:
+        values = pc.fill_null(values, "")
+    needs = pc.match_substring_regex(values, _NEEDS_QUOTES)
+    if not pc.any(needs).as_py():
+        return values
+    quoted = pc.binary_join_element_wise('"', pc.replace_substring(values, '"', '""'), '"', "")
+    return pc.if_else(needs, quoted, values)
+
+
+def encode_csv(table: pa.Table, columns: Iterable[str], header: bool = True) -> bytes:
+    """The CSV bytes of ``table``'s ``columns`` (missing columns are empty), one LF-terminated line per row.
+
+    Fields are quoted only when they hold a comma, a quote or a line break,
+    with quotes doubled, exactly as :func:`csv.writer` does.
+
+    >>> t = pa.table({"id": ["a", "b"], "title": ['say "hi", then go', "plain"]})
+    >>> encode_csv(t, ["id", "title", "note"]).decode()
+    'id,title,note\\na,"say ""hi"", then go",\\nb,plain,\\n'
+    """
+    sink = io.BytesIO()
+    write_csv(table, columns, sink, header)
+    return sink.getvalue()
+
+
+def write_csv(table: pa.Table, columns: Iterable[str], sink: BinaryIO, header: bool = True) -> None:
+    """Write what :func:`encode_csv` returns to ``sink``, without copying the rows once more."""
+    columns = list(columns)
+    if header:
+        sink.write((",".join(columns) + "\n").encode())
+    if table.num_rows == 0:
+        return
+    empty = pc.fill_null(pa.nulls(table.num_rows, pa.string()), "")
+    fields = [_field(table.column(c).combine_chunks() if c in table.column_names else empty) for c in columns]
+    fields[-1] = pc.binary_join_element_wise(fields[-1], "\n", "")
+    lines = pc.binary_join_element_wise(*fields, ",") if len(fields) > 1 else fields[-1]
+    for chunk in _chunks(lines):
+        sink.write(_data_view(chunk))
+
+
+def _chunks(values) -> list[pa.Array]:
+    return values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+
+
+def _data_view(values: pa.Array) -> memoryview:
+    # The character data of a string array is its rows back to back: exactly the file's bytes.
+    if len(values) == 0:
+        return memoryview(b"")
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32, count=len(values) + 1, offset=values.offset * 4)
+    return memoryview(values.buffers()[2])[int(offsets[0]):int(offsets[-1])]
+
+
+def _read_existing(path: Path) -> dict[str, pd.DataFrame]:
+    frames = {}
+    for name, spec in schema.FILES.items():
+        file = path / spec.name
+        if not file.is_file():
+            raise ArgumentError(f"--append: {str(path)!r} is not a data folder ({spec.name} is missing)")
+        try:
+            frame = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+            raise ExplorerError(f"--append: cannot read {file} ({exc}); check it with explorer validate") from None
+        frames[name] = frame.astype(object).fillna("").astype(str)
+    return frames
+
+
+def _table(frame: pd.DataFrame, columns: Iterable[str]) -> pa.Table:
+    return pa.table({c: pa.array(frame[c].tolist() if c in frame else [""] * len(frame), pa.string())
+                     for c in columns})
+
+
+class FolderWriter:
+    """Builds a data folder beside ``out`` and moves it into place on :meth:`commit`.
+
+    ``mode`` is 'new' (``out`` must not exist), 'force' (``out`` is replaced)
+    or 'append' (``out``'s rows are kept, new rows added after them).  Use as
+    a context manager: leaving it with an exception removes the temporary
+    folder and leaves ``out`` as it was.
+    """
+
+    def __init__(self, out: str | Path, mode: str = "new"):
+        if mode not in ("new", "force", "append"):
+            raise ValueError(f"unknown mode {mode!r}")
+        self.out = Path(out)
+        self.mode = mode
+        if self.out.exists() and not self.out.is_dir():
+            raise ArgumentError(f"--out: {str(self.out)!r} exists and is not a folder")
+        if self.out.exists() and mode == "new":
+            raise ArgumentError(f"--out: {str(self.out)!r} already exists; "
+                                "use --force to replace it or --append to add to it")
+        if not self.out.parent.is_dir():
+            raise ArgumentError(f"--out: the folder {str(self.out.parent)!r} does not exist")
+        self.existing: dict[str, pd.DataFrame] = {}
+        if mode == "append" and self.out.exists():
+            self.existing = _read_existing(self.out)
+        self.tmp = self.out.parent / f".{self.out.name}.importing-{os.getpid()}"
+        self._files: dict[str, BinaryIO] = {}
+        self.committed = False
+
+    @property
+    def existing_event_ids(self) -> set[str]:
+        frame = self.existing.get("events")
+        return set(frame["id"]) if frame is not None else set()
+
+    def existing_ids(self, name: str) -> set[str]:
+        frame = self.existing.get(name)
+        return set(frame["id"]) if frame is not None else set()
+
+    def __enter__(self) -> FolderWriter:
+        if self.tmp.exists():
+            shutil.rmtree(self.tmp)
+        self.tmp.mkdir()
+        for name in STREAMED:
+            fh = open(self.tmp / schema.FILES[name].name, "wb")
+            self._files[name] = fh
+            write_csv(pa.table({}), COLUMNS[name], fh)
+            if name in self.existing:
+                write_csv(_table(self.existing[name], COLUMNS[name]), COLUMNS[name], fh, header=False)
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self._close()
+        if not self.committed and self.tmp.exists():
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def _close(self) -> None:
+        for fh in self._files.values():
+            fh.close()
+
+    def write_rows(self, name: str, table: pa.Table) -> None:
+        """Append rows to events.csv, participants.csv or sources.csv (after the existing ones)."""
+        if table.num_rows:
+            write_csv(table, COLUMNS[name], self._files[name], header=False)
+
+    def write_table(self, name: str, table: pa.Table) -> None:
+        """Write entities.csv or affiliations.csv whole: the existing rows, then ``table``'s."""
+        data = encode_csv(pa.table({}), COLUMNS[name])
+        if name in self.existing:
+            data += encode_csv(_table(self.existing[name], COLUMNS[name]), COLUMNS[name], header=False)
+        data += encode_csv(table, COLUMNS[name], header=False)
+        (self.tmp / schema.FILES[name].name).write_bytes(data)
+
+    def commit(self) -> None:
+        """Move the finished folder to ``out``, replacing what was there (force, append)."""
+        self._close()
+        backup = self.out.parent / f".{self.out.name}.replaced-{os.getpid()}"
+        if self.out.exists():
+            os.replace(self.out, backup)
+            try:
+                os.replace(self.tmp, self.out)
+            except OSError:
+                os.replace(backup, self.out)
+                raise
+            shutil.rmtree(backup, ignore_errors=True)
+        else:
+            os.replace(self.tmp, self.out)
+        self.committed = True
