@@ -69,7 +69,10 @@ def parse_partial(text: str) -> tuple[dt.date, dt.date, str]:
         raise ValueError(f"{text!r} has no month {month}")
     if precision == "month":
         return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1]), precision
-    day = dt.date(year, month, parts[2])  # raises ValueError on impossible days
+    try:
+        day = dt.date(year, month, parts[2])
+    except ValueError:
+        raise ValueError(f"{text!r} is not a calendar date") from None
     return day, day, precision
 
 

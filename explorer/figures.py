@@ -376,10 +376,18 @@ def make_map_figure(
     return fig
 
 
-def make_timeline_figure(counts: list[tuple[str, int]], window: tuple[str | None, str | None] = (None, None)) -> go.Figure:
-    """A sparkline of events per month; the current window is shaded."""
+def make_timeline_figure(counts: list[tuple[str, int]], window: tuple[str | None, str | None] = (None, None),
+                         key_events: list[tuple[str, str]] | None = None) -> go.Figure:
+    """A sparkline of events per month, with key events (date, title) marked above it
+    as triangles with their title on hover; the current window is shaded."""
     fig = go.Figure(go.Bar(x=[c[0] for c in counts], y=[c[1] for c in counts], marker_color="#4d5766",
                            hovertemplate="%{x|%b %Y}: %{y} events<extra></extra>", name="events per month"))
+    if key_events:
+        top = max((c[1] for c in counts), default=1) or 1
+        fig.add_trace(go.Scatter(x=[d for d, _ in key_events], y=[top * 1.15] * len(key_events), mode="markers",
+                                 marker=dict(symbol="triangle-down", size=7, color="#D55E00"),
+                                 hovertext=[_esc(t) for _, t in key_events], hoverinfo="text+x",
+                                 name="key events"))
     if window[0] or window[1]:
         x0 = window[0] or (counts[0][0] if counts else None)
         x1 = window[1] or (counts[-1][0] if counts else None)

@@ -53,6 +53,7 @@ class AppData:
     event_counts: list[tuple[str, int]]
     topics: list[str]
     marks: dict[int, str] = field(default_factory=dict)
+    key_events: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def entities(self) -> dict[str, dict]:
@@ -81,6 +82,13 @@ def _key_marks(G: nx.MultiGraph, months: list[dt.date]) -> dict[int, str]:
     return {i: str(months[i].year) for i in years[::step]}
 
 
+def _key_events(G: nx.MultiGraph) -> list[tuple[str, str]]:
+    """Summits, and events with five or more participants: marked on the timeline."""
+    out = [(e["start"].isoformat(), e["title"]) for e in G.graph["events"].values()
+           if e["kind"] == "summit" or len(e["participants"]) >= 5]
+    return sorted(out)[:200]
+
+
 def prepare_app_data(path: str | Path) -> AppData:
     """Load, validate and build once; compute positions once on the whole graph."""
     ds = load_dataset(path)
@@ -91,7 +99,7 @@ def prepare_app_data(path: str | Path) -> AppData:
     topics = sorted({t for e in G.graph["events"].values() for t, _ in e["topics"]}, key=str.casefold)
     return AppData(path=Path(path), graph=G, positions=compute_positions(G), span=span, months=months,
                    event_counts=[(m.isoformat(), counts.get(m.isoformat(), 0)) for m in months], topics=topics,
-                   marks=_key_marks(G, months))
+                   marks=_key_marks(G, months), key_events=_key_events(G))
 
 
 def entity_options(data: AppData, kinds: tuple[str, ...] = ()) -> list[dict]:
@@ -162,7 +170,7 @@ def render_map(data: AppData, state: ViewState, result: ViewResult | None = None
 def render_timeline(data: AppData, state: ViewState):
     start, end = state.window()
     return make_timeline_figure(data.event_counts, (start.isoformat() if start else None,
-                                                    end.isoformat() if end else None))
+                                                    end.isoformat() if end else None), data.key_events)
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:

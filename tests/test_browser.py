@@ -98,11 +98,17 @@ def severe_logs(duo):
     return [e for e in duo.driver.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
 
 
-def test_page_loads_with_an_empty_console(dash_duo, app_data):
+def test_page_loads_with_an_empty_console_and_no_outside_request(dash_duo, app_data):
     start(dash_duo, app_data)
     assert len(nodes(dash_duo)) > 20
     shot(dash_duo, "01-default")
     assert severe_logs(dash_duo) == []
+    dash_duo.find_element("#tabs").find_element(By.LINK_TEXT, "Map").click()
+    wait_until(lambda: nodes(dash_duo, "map"), what="the map")
+    urls = dash_duo.driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name).concat([location.href]);")
+    outside = [u for u in urls if not u.startswith(dash_duo.server_url) and not u.startswith("data:")]
+    assert outside == [], outside
 
 
 def test_timeline_moves_change_the_graph(dash_duo, app_data):

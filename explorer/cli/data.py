@@ -42,14 +42,15 @@ def info(data: str | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(s, indent=2, ensure_ascii=False))
         return
-    click.echo(f"data:      {s['data']}")
+    rows = [("data", s["data"])]
     if s["date_range"]:
-        click.echo(f"dates:     {s['date_range'][0]} to {s['date_range'][1]}")
+        rows.append(("dates", f"{s['date_range'][0]} to {s['date_range'][1]}"))
     for part in ("entities", "affiliations", "events"):
         counts = ", ".join(f"{v} {k}" for k, v in s[part].items())
-        click.echo(f"{part + ':':<11}{sum(s[part].values())} ({counts})")
-    click.echo(f"participants: {s['participants']}")
-    click.echo(f"sources:   {s['sources']}")
+        rows.append((part, f"{sum(s[part].values())}" + (f" ({counts})" if counts else "")))
+    rows += [("participants", str(s["participants"])), ("sources", str(s["sources"]))]
+    for label, value in rows:
+        click.echo(f"{label + ':':<14}{value}")
 
 
 @cli.command()
