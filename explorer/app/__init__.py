@@ -24,7 +24,7 @@ def create_app(data: str | Path | object):
 
     from ..paths import assets_dir
     from ..presenter import AppData, prepare_app_data
-    from . import callbacks, layout
+    from . import callbacks, exports_menu, layout
 
     app_data = data if isinstance(data, AppData) else prepare_app_data(data)
     app = dash.Dash(
@@ -37,5 +37,6 @@ def create_app(data: str | Path | object):
     )
     app.layout = layout.make_layout(app_data)
     callbacks.register(app, app_data)
+    exports_menu.register(app, app_data)
     app.server.config["EXPLORER_DATA"] = str(app_data.path)
     return app

@@ -10,6 +10,7 @@ from .. import __version__, schema
 from ..metrics import METRICS
 from ..presenter import AppData, entity_options, relation_options
 from ..viewstate import COLOR_MODES, TABS
+from . import exports_menu
 
 GRAPH_CONFIG = {
     "displaylogo": False,
@@ -183,7 +184,7 @@ def make_layout(data: AppData):
                     dbc.Col(html.Div(f"Who meets whom — {len(G)} entities, {len(G.graph['events'])} events, "
                                      f"{n_sources} sources · data: {data.path.name} · v{__version__}",
                                      className="small text-body-secondary"), className="align-self-center"),
-                    dbc.Col(html.Div(id="export-menu"), width="auto"),
+                    dbc.Col(exports_menu.menu(), width="auto"),
                 ], className="align-items-center g-2"),
                 className="px-3 py-2 border-bottom bg-light",
             ),
