@@ -266,7 +266,7 @@ def make_network_figure(
         traces.append(Scatter(
             x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes],
             mode="markers+text", name=label, legendgroup=f"nodes-{label}",
-            text=[names[n] if n in biggest else "" for n in nodes], textposition="top center",
+            text=[_esc(names[n]) if n in biggest else "" for n in nodes], textposition="top center",
             textfont=dict(size=11, color="#1f2328"),
             hoverinfo="text", hovertext=hover, customdata=[f"node|{n}" for n in nodes],
             marker=dict(
@@ -353,7 +353,7 @@ def make_map_figure(
                      + "".join(f"<br>{_esc(t)}" for t in ties))
     traces.append(go.Scattergeo(
         lon=[cents[n][0] for n in countries], lat=[cents[n][1] for n in countries], mode="markers+text",
-        text=[P.nodes[n].get("name", n) if size[n] > 16 or n == selected else "" for n in countries],
+        text=[_esc(P.nodes[n].get("name", n)) if size[n] > 16 or n == selected else "" for n in countries],
         textposition="top center", textfont=dict(size=11, color="#1f2328"),
         hoverinfo="text", hovertext=hover, customdata=[f"node|{n}" for n in countries], name="Country",
         marker=dict(size=[size[n] for n in countries], color=KIND_STYLES["country"]["color"], opacity=0.85,

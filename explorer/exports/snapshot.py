@@ -1,0 +1,216 @@
+"""What every export is made from: the data, a view state, the options, and what they say.
+
+A :class:`Snapshot` computes the view once (through
+:func:`explorer.presenter.render_view`, the dashboard's own pipeline) and
+knows how to describe it: a title with the date window, and a caption with
+the counts and filters, the number of sources, the tool's version and the
+data folder.  :meth:`Snapshot.figure` draws a view with
+:func:`explorer.figures.make_network_figure`, the function the dashboard
+uses, with the same inputs the dashboard gives it, so an export looks like the
+screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import networkx as nx
+
+from .. import __version__
+from ..figures import make_network_figure
+from ..metrics import METRICS
+from ..presenter import AppData, ViewResult, render_view
+from ..viewstate import COLOR_MODES, ViewState
+from .timeline import Period, frame_states
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+__all__ = ["ExportOptions", "Snapshot", "cited_sources", "window_label"]
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """How an export is drawn.  Sizes are CSS pixels, 0 meaning the format's default (see
+    :data:`explorer.exports.FORMATS`); ``scale`` multiplies them for raster formats.
+
+    ``step``, ``frames`` and ``max_frames`` cut the window into the frames of
+    the HTML timeline, the GIF and the MP4 (see :mod:`explorer.exports.timeline`);
+    ``frame_ms`` is how long each frame shows when played.
+    """
+
+    width: int = 0
+    height: int = 0
+    scale: float = 1.0
+    step: str = "auto"
+    frames: str = "period"
+    max_frames: int = 48
+    frame_ms: int = 900
+
+
+def window_label(state: ViewState, span: tuple[dt.date, dt.date]) -> str:
+    """The date window in words, e.g. '2024-01-01 – 2024-02-29' or 'as of 2024-06-30 (last 90 days)'."""
+    start, end = state.window()
+    if state.lookback and end:
+        return f"as of {end.isoformat()} (last {state.lookback} days)"
+    if start is None and end is None:
+        return f"all dates ({span[0].isoformat()} – {span[1].isoformat()})"
+    return f"{(start or span[0]).isoformat()} – {(end or span[1]).isoformat()}"
+
+
+def cited_sources(G: nx.MultiGraph, view: nx.MultiGraph) -> list[dict]:
+    """The sources the ties of ``view`` cite, with how many ties cite each; sorted by id."""
+    counts: dict[str, int] = {}
+    for *_, d in view.edges(data=True):
+        for s in d.get("sources", ()):
+            counts[s] = counts.get(s, 0) + 1
+    table = G.graph.get("sources", {})
+    out = []
+    for sid in sorted(counts):
+        row = table.get(sid, {})
+        out.append(
+            {
+                "id": sid,
+                "title": str(row.get("title", "")),
+                "publisher": str(row.get("publisher", "")),
+                "published": str(row.get("published", "")),
+                "url": str(row.get("url", "")),
+                "reliability": str(row.get("reliability", "")),
+                "ties": counts[sid],
+            }
+        )
+    return out
+
+
+@dataclass
+class Snapshot:
+    """One view of the data, ready to export: ``data`` (shared, read-only), ``state``, ``options``."""
+
+    data: AppData
+    state: ViewState
+    options: ExportOptions = field(default_factory=ExportOptions)
+
+    # ---- the view -----------------------------------------------------------------------
+
+    @cached_property
+    def result(self) -> ViewResult:
+        """The dashboard's own rendering of the state: view graph, metrics records, figure."""
+        return render_view(self.data, self.state)
+
+    @property
+    def view(self) -> nx.MultiGraph:
+        return self.result.view
+
+    @cached_property
+    def sources(self) -> list[dict]:
+        return cited_sources(self.data.graph, self.view)
+
+    @property
+    def metric(self) -> str:
+        return self.state.metric if self.state.metric in METRICS else "degree"
+
+    # ---- words --------------------------------------------------------------------------
+
+    def title(self, state: ViewState | None = None) -> str:
+        """'Who meets whom · 2024-01-01 – 2024-02-29' (for ``state``, default the snapshot's)."""
+        return f"Who meets whom · {window_label(state or self.state, self.data.span)}"
+
+    @staticmethod
+    def counts_text(result: ViewResult) -> str:
+        c = result.counts
+        return f"{c['nodes']} entities · {c['edges']} ties · {c['events']} events"
+
+    def subtitle(self) -> str:
+        """'75 entities · 245 ties · 22 events — level: officials; …' for the snapshot's state."""
+        return self.caption_lines()[0]
+
+    def caption_lines(self, state: ViewState | None = None, result: ViewResult | None = None) -> list[str]:
+        """What the caption says: the counts and filters, the sources, how it is drawn, where it comes from."""
+        state = state or self.state
+        result = result or (self.result if state == self.state else render_view(self.data, state))
+        n = len(self.sources if result is self.result else cited_sources(self.data.graph, result.view))
+        fingerprint = str(self.data.graph.graph.get("fingerprint", ""))[:12]
+        query = state.to_query()
+        metric = state.metric if state.metric in METRICS else "degree"
+        return [
+            f"{self.counts_text(result)} — {_filters_text(state)}",
+            f"{n} source{'s' if n != 1 else ''} cited by the ties shown · node size: {METRICS[metric].label}"
+            f" · colour: {COLOR_MODES.get(state.color, state.color)}",
+            f"explorer {__version__} · data: {self.data.path}"
+            + (f" ({fingerprint})" if fingerprint else "")
+            + (f" · view: ?{query}" if query else ""),
+        ]
+
+    # ---- figures ------------------------------------------------------------------------
+
+    def figure(
+        self, state: ViewState | None = None, *, title: str | None = None, caption: int = 3, height: int | None = None
+    ) -> go.Figure:
+        """The network figure of ``state`` (default: the snapshot's) as the dashboard draws it, with a
+        title (the date window), the legend and the first ``caption`` lines of the caption."""
+        state = state or self.state
+        result = self.result if state == self.state else render_view(self.data, state)
+        # The inputs render_view gives make_network_figure for the dashboard (a test holds them equal).
+        records = result.metrics
+        metric = state.metric if state.metric in METRICS else "degree"
+        sizes = {r["id"]: r[metric] for r in records} if not METRICS[metric].categorical else None
+        communities = {r["id"]: r["community"] for r in records} if records and "community" in records[0] else None
+        selected = state.selected if not state.selected.startswith(("edge|", "pair|")) else ""
+        lines = self.caption_lines(state, result)[:caption]
+        fig = make_network_figure(
+            result.view,
+            self.data.positions,
+            sizes=sizes,
+            metric_label=METRICS[metric].label,
+            color_by=state.color,
+            communities=communities,
+            selected=selected,
+            title=title if title is not None else self.title(state),
+            caption=lines[0] if lines else None,
+            height=height or self.options.height or None,
+        )
+        _finish_figure(fig, lines)
+        return fig
+
+    def frames(self) -> list[tuple[Period, ViewState]]:
+        """The timeline's frames (see :func:`explorer.exports.timeline.frame_states`)."""
+        o = self.options
+        return frame_states(self.state, self.data.span, o.step, o.frames, o.max_frames)
+
+
+def _filters_text(state: ViewState) -> str:
+    """The state's level, filters and focus in words: its description without the window."""
+    return "; ".join(state.describe().split("; ")[1:])
+
+
+def _markup_free(text: str) -> str:
+    # Plotly reads a small HTML subset in labels; an entity's name must stay text.  Only the angle
+    # brackets are escaped, so text the figure module already escaped is left as it is.
+    return str(text).replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _finish_figure(fig, caption_lines: list[str]) -> None:
+    """Spread the caption over its lines (make_network_figure takes one), making room for them
+    wherever the figure module put the caption, and keep names in labels and legends as text."""
+    if len(caption_lines) > 1:
+        first = html.escape(caption_lines[0], quote=False)
+        for note in fig.layout.annotations:
+            if note.text == first:
+                note.text = "<br>".join(html.escape(line, quote=False) for line in caption_lines)
+                note.align = "left"
+                extra = 14 * (len(caption_lines) - 1)
+                margin = fig.layout.margin
+                if (note.y or 0) >= 0.5:
+                    fig.update_layout(margin_t=(margin.t or 0) + extra)
+                else:
+                    fig.update_layout(margin_b=(margin.b or 0) + extra)
+                break
+    for trace in fig.data:
+        if trace.name:
+            trace.name = _markup_free(trace.name)
+        if trace.text is not None and not isinstance(trace.text, str):
+            trace.text = [_markup_free(t) for t in trace.text]

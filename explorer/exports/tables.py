@@ -1,0 +1,404 @@
+"""Data exports of a view: GEXF 1.3 (dynamic), GraphML, CSV (folder or zip) and node-link JSON.
+
+All of them are built from the same flat rows (:func:`node_rows`,
+:func:`edge_rows`), so the formats agree with each other:
+
+- an edge's endpoints are its direction for affiliations (official -> country,
+  country -> organisation) and its pair for events; its ``id`` is
+  ``'<source>|<target>|<key>'`` (unique, since one event joins many pairs) and
+  ``key`` is the graph's own edge key (the event id, or ``aff:...``);
+- dates are ISO ``YYYY-MM-DD``; an ongoing relation has no end;
+- a node's ``start`` is the first date of its ties in the view and its
+  ``end`` the last, none when one of them is ongoing;
+- lists (sources, aliases, topics, events) are joined with ``;``.
+
+The GEXF file is GEXF 1.3 with ``mode="dynamic"`` and ``timeformat="date"``,
+so Gephi's timeline plays it; it carries the screen's positions, sizes and
+kind colours (the ``viz`` module) and the view's metrics as node attributes.
+There the edge key is the attribute ``networkx_key``, the name under which
+:func:`networkx.read_gexf` takes it back as the edge's key.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import networkx as nx
+
+from .. import __version__
+from ..figures import EDGE_STYLES, KIND_STYLES
+from ..formats import graph_to_nodelink, to_plain
+from .snapshot import Snapshot
+
+__all__ = [
+    "NODE_FIELDS",
+    "EDGE_FIELDS",
+    "GEXF_NS",
+    "node_rows",
+    "edge_rows",
+    "export_metadata",
+    "write_gexf",
+    "write_graphml",
+    "write_csv",
+    "write_json",
+]
+
+NODE_FIELDS = ("id", "name", "kind", "country", "iso3", "aliases", "wikidata", "start", "end", "x", "y", "note")
+"""Columns of ``nodes.csv``, and the node attributes of GEXF and GraphML."""
+EDGE_FIELDS = (
+    "id",
+    "source",
+    "target",
+    "key",
+    "relation",
+    "kind",
+    "title",
+    "start",
+    "end",
+    "status",
+    "confidence",
+    "weight",
+    "event",
+    "events",
+    "place",
+    "place_country",
+    "topics",
+    "sources",
+    "note",
+)
+"""Columns of ``edges.csv``, and the edge attributes of GEXF and GraphML."""
+GEXF_NS = "http://gexf.net/1.3"
+GEXF_VIZ_NS = "http://gexf.net/1.3/viz"
+_XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+_GEXF_SHAPES = {"circle": "disc", "diamond": "diamond", "square": "square"}
+# XML 1.0 forbids most control characters even when escaped; data should not carry them, but never break the file.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def _joined(values) -> str:
+    out = []
+    for v in values or ():
+        out.append(":".join(map(str, v)) if isinstance(v, (tuple, list)) else str(v))
+    return ";".join(out)
+
+
+def _endpoints(u: str, v: str, d: dict) -> tuple[str, str]:
+    if d.get("relation") == "affiliation" and {d.get("source"), d.get("target")} == {u, v}:
+        return d["source"], d["target"]
+    return u, v
+
+
+def edge_rows(view: nx.MultiGraph) -> list[dict]:
+    """One flat row per edge of ``view`` (see the module's conventions), sorted by start, source, target, key."""
+    rows = []
+    for u, v, k, d in view.edges(keys=True, data=True):
+        s, t = _endpoints(u, v, d)
+        rows.append(
+            {
+                "id": f"{s}|{t}|{k}",
+                "source": s,
+                "target": t,
+                "key": str(k),
+                "relation": d.get("relation", ""),
+                "kind": d.get("kind", ""),
+                "title": str(d.get("title") or ""),
+                "start": _iso(d.get("start")),
+                "end": _iso(d.get("end")),
+                "status": d.get("status", ""),
+                "confidence": d.get("confidence", ""),
+                "weight": int(d.get("weight", 1) or 1),
+                "event": d.get("event", ""),
+                "events": _joined(d.get("events")),
+                "place": d.get("place", ""),
+                "place_country": d.get("place_country", ""),
+                "topics": _joined(d.get("topics")),
+                "sources": _joined(d.get("sources")),
+                "note": str(d.get("note") or ""),
+            }
+        )
+    rows.sort(key=lambda r: (r["start"], r["source"], r["target"], r["key"]))
+    return rows
+
+
+def _lifetimes(view: nx.MultiGraph) -> dict[str, tuple[dt.date | None, dt.date | None]]:
+    """Per node: (first start, last end) of its ties in the view; end None when a tie is ongoing."""
+    out: dict[str, tuple[dt.date | None, dt.date | None]] = {}
+    for n in view:
+        starts, ends, ongoing = [], [], False
+        for _, _, d in view.edges(n, data=True):
+            if d.get("start"):
+                starts.append(d["start"])
+            if d.get("end"):
+                ends.append(d["end"])
+            else:
+                ongoing = True
+        out[n] = (min(starts) if starts else None, None if ongoing or not ends else max(ends))
+    return out
+
+
+def node_rows(view: nx.MultiGraph, positions: dict[str, tuple[float, float]] | None = None) -> list[dict]:
+    """One flat row per node of ``view``, sorted by id; ``x``/``y`` are the shared positions."""
+    life = _lifetimes(view)
+    positions = positions or {}
+    rows = []
+    for n in sorted(view):
+        a = view.nodes[n]
+        x, y = positions.get(n, (0.0, 0.0))
+        start, end = life[n]
+        rows.append(
+            {
+                "id": n,
+                "name": str(a.get("name", n)),
+                "kind": a.get("kind", ""),
+                "country": a.get("country", ""),
+                "iso3": a.get("iso3", ""),
+                "aliases": _joined(a.get("aliases")),
+                "wikidata": a.get("wikidata", ""),
+                "start": _iso(start),
+                "end": _iso(end),
+                "x": float(x),
+                "y": float(y),
+                "note": str(a.get("note") or ""),
+            }
+        )
+    return rows
+
+
+def export_metadata(snap: Snapshot) -> dict:
+    """What the data exports say about themselves: the view, its window, its description and its origin."""
+    start, end = snap.state.window()
+    return {
+        "title": snap.title(),
+        "description": snap.subtitle(),
+        "view": snap.state.to_query(),
+        "state": snap.state.to_dict(),
+        "window": {"from": _iso(start or snap.data.span[0]), "to": _iso(end or snap.data.span[1])},
+        "counts": dict(snap.result.counts),
+        "sources_cited": len(snap.sources),
+        "explorer": __version__,
+        "data": str(snap.data.path),
+        "data_fingerprint": str(snap.data.graph.graph.get("fingerprint", "")),
+        "exported": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+    }
+
+
+# ---- GEXF 1.3 ---------------------------------------------------------------------------
+
+_NODE_ATTRS = ("name", "kind", "country", "iso3", "aliases", "wikidata", "note")
+_EDGE_ATTRS = (
+    "networkx_key",
+    "relation",
+    "kind",
+    "title",
+    "status",
+    "confidence",
+    "event",
+    "events",
+    "place",
+    "place_country",
+    "topics",
+    "sources",
+    "note",
+)
+
+
+def _x(text: object) -> str:
+    return _NOT_XML.sub("", str(text))
+
+
+def _rgb(color: str) -> dict[str, str]:
+    c = color.lstrip("#")
+    return {"r": str(int(c[0:2], 16)), "g": str(int(c[2:4], 16)), "b": str(int(c[4:6], 16))}
+
+
+def _attributes(parent: ET.Element, cls: str, columns: list[tuple[str, str]]) -> None:
+    el = ET.SubElement(parent, "attributes", {"class": cls})
+    for name, kind in columns:
+        ET.SubElement(el, "attribute", {"id": name, "title": name, "type": kind})
+
+
+def _attvalues(parent: ET.Element, values: dict) -> None:
+    items = [(k, v) for k, v in values.items() if v not in ("", None)]
+    if items:
+        el = ET.SubElement(parent, "attvalues")
+        for k, v in items:
+            ET.SubElement(el, "attvalue", {"for": k, "value": _x(v)})
+
+
+def gexf_tree(snap: Snapshot) -> ET.ElementTree:
+    """The GEXF 1.3 document of the snapshot's view."""
+    view, result = snap.view, snap.result
+    metric_cols = [
+        c for c in (result.metrics[0] if result.metrics else {}) if c not in ("id", "name", "kind", "country")
+    ]
+    metrics = {r["id"]: r for r in result.metrics}
+    sizes = {r["id"]: float(r.get(snap.metric, 0.0) or 0.0) for r in result.metrics}
+    top = max(sizes.values(), default=0.0) or 1.0
+
+    root = ET.Element(
+        "gexf",
+        {
+            "xmlns": GEXF_NS,
+            "xmlns:viz": GEXF_VIZ_NS,
+            "xmlns:xsi": _XSI_NS,
+            "xsi:schemaLocation": f"{GEXF_NS} {GEXF_NS}/gexf.xsd",
+            "version": "1.3",
+        },
+    )
+    meta = ET.SubElement(root, "meta", {"lastmodifieddate": dt.date.today().isoformat()})
+    ET.SubElement(meta, "creator").text = f"explorer {__version__}"
+    ET.SubElement(meta, "keywords").text = "geopolitics, meetings, affiliations"
+    ET.SubElement(meta, "description").text = _x(
+        f"{snap.title()} — {snap.subtitle()} — " + " · ".join(snap.caption_lines())
+    )
+    graph = ET.SubElement(
+        root,
+        "graph",
+        {
+            "mode": "dynamic",
+            "defaultedgetype": "undirected",
+            "idtype": "string",
+            "timeformat": "date",
+            "timerepresentation": "interval",
+        },
+    )
+    _attributes(
+        graph,
+        "node",
+        [(c, "string") for c in _NODE_ATTRS]
+        + [(c, "integer" if c.endswith("_rank") or c == "community" else "double") for c in metric_cols],
+    )
+    _attributes(graph, "edge", [(c, "string") for c in _EDGE_ATTRS])
+
+    nodes = ET.SubElement(graph, "nodes", {"count": str(len(view))})
+    for row in node_rows(view, snap.data.positions):
+        attrs = {"id": _x(row["id"]), "label": _x(row["name"])}
+        if row["start"]:
+            attrs["start"] = row["start"]
+        if row["end"]:
+            attrs["end"] = row["end"]
+        el = ET.SubElement(nodes, "node", attrs)
+        m = metrics.get(row["id"], {})
+        _attvalues(el, {**{c: row[c] for c in _NODE_ATTRS}, **{c: m.get(c) for c in metric_cols}})
+        style = KIND_STYLES.get(row["kind"], KIND_STYLES["country"])
+        ET.SubElement(el, "viz:color", _rgb(style["color"]))
+        # The screen's layout, y up as in Plotly; Gephi's units are arbitrary, so spread to ±500.
+        ET.SubElement(el, "viz:position", {"x": f"{row['x'] * 500:.3f}", "y": f"{row['y'] * 500:.3f}", "z": "0.0"})
+        ET.SubElement(el, "viz:size", {"value": f"{5 + 20 * (sizes.get(row['id'], 0.0) / top) ** 0.5:.3f}"})
+        ET.SubElement(el, "viz:shape", {"value": _GEXF_SHAPES.get(style["symbol"], "disc")})
+
+    rows = edge_rows(view)
+    edges = ET.SubElement(graph, "edges", {"count": str(len(rows))})
+    for row in rows:
+        attrs = {
+            "id": _x(row["id"]),
+            "source": _x(row["source"]),
+            "target": _x(row["target"]),
+            "kind": _x(row["kind"] or row["relation"]),
+            "weight": f"{float(row['weight']):g}",
+        }
+        if row["title"]:
+            attrs["label"] = _x(row["title"])
+        if row["start"]:
+            attrs["start"] = row["start"]
+        if row["end"]:
+            attrs["end"] = row["end"]
+        el = ET.SubElement(edges, "edge", attrs)
+        _attvalues(el, {"networkx_key": row["key"], **{c: row[c] for c in _EDGE_ATTRS[1:]}})
+        style = EDGE_STYLES.get(row["kind"] if row["relation"] == "affiliation" else "meeting", EDGE_STYLES["meeting"])
+        ET.SubElement(el, "viz:color", _rgb(style["color"]))
+    ET.indent(root, space=" ")
+    return ET.ElementTree(root)
+
+
+def write_gexf(snap: Snapshot, path: Path) -> None:
+    """GEXF 1.3, dynamic (dates on nodes and edges), for Gephi."""
+    gexf_tree(snap).write(Path(path), encoding="utf-8", xml_declaration=True)
+
+
+# ---- GraphML ----------------------------------------------------------------------------
+
+
+def graphml_graph(snap: Snapshot) -> nx.MultiGraph:
+    """The view as a plain MultiGraph with flat attributes (no dates, tuples or None) for GraphML."""
+    meta = export_metadata(snap)
+    H = nx.MultiGraph(**{k: json.dumps(v) if isinstance(v, dict) else str(v) for k, v in meta.items()})
+    metrics = {r["id"]: r for r in snap.result.metrics}
+    for row in node_rows(snap.view, snap.data.positions):
+        m = {k: v for k, v in metrics.get(row["id"], {}).items() if k not in ("id", "name", "kind", "country")}
+        H.add_node(row["id"], **{k: v for k, v in row.items() if k != "id" and v != ""}, **m)
+    # A 4-tuple, since an attribute is called "key" too.
+    H.add_edges_from(
+        (
+            row["source"],
+            row["target"],
+            row["id"],
+            {k: v for k, v in row.items() if k not in ("id", "source", "target") and v != ""},
+        )
+        for row in edge_rows(snap.view)
+    )
+    return H
+
+
+def write_graphml(snap: Snapshot, path: Path) -> None:
+    """GraphML (networkx's writer), edge ids ``source|target|key``, typed attributes."""
+    nx.write_graphml(graphml_graph(snap), Path(path), named_key_ids=True)
+
+
+# ---- CSV --------------------------------------------------------------------------------
+
+
+def _csv_text(rows: list[dict], fields) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(fields), lineterminator="\n", extrasaction="ignore")
+    w.writeheader()
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def csv_files(snap: Snapshot) -> dict[str, str]:
+    """The files of the CSV export: name -> text."""
+    metric_fields = list(snap.result.metrics[0]) if snap.result.metrics else ["id", "name", "kind", "country"]
+    source_fields = ("id", "title", "publisher", "published", "url", "reliability", "ties")
+    return {
+        "nodes.csv": _csv_text(node_rows(snap.view, snap.data.positions), NODE_FIELDS),
+        "edges.csv": _csv_text(edge_rows(snap.view), EDGE_FIELDS),
+        "metrics.csv": _csv_text(snap.result.metrics, metric_fields),
+        "sources.csv": _csv_text(snap.sources, source_fields),
+        "view.json": json.dumps(export_metadata(snap), indent=1, ensure_ascii=False) + "\n",
+    }
+
+
+def write_csv(snap: Snapshot, path: Path) -> None:
+    """``nodes.csv``, ``edges.csv``, ``metrics.csv``, ``sources.csv`` and ``view.json``: in a zip when
+    ``path`` ends in ``.zip``, else in the folder ``path`` (which must exist and be empty)."""
+    path = Path(path)
+    files = csv_files(snap)
+    if path.suffix.lower() == ".zip":
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for name, text in files.items():
+                zf.writestr(name, text)
+        return
+    for name, text in files.items():
+        (path / name).write_text(text, encoding="utf-8", newline="")
+
+
+# ---- JSON -------------------------------------------------------------------------------
+
+
+def write_json(snap: Snapshot, path: Path) -> None:
+    """Node-link JSON (:func:`explorer.formats.graph_to_nodelink`) with the export's metadata in ``graph``."""
+    doc = graph_to_nodelink(snap.view, export_metadata(snap))
+    doc["metrics"] = to_plain(snap.result.metrics)
+    Path(path).write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
