@@ -22,6 +22,7 @@ from .loader import load_dataset
 from .metrics import METRICS, compute_metrics
 from .pipeline import apply_view, data_span
 from .positions import compute_positions
+from .views import project_to_countries
 from .viewstate import ViewState
 
 __all__ = [
@@ -54,10 +55,16 @@ class AppData:
     topics: list[str]
     marks: dict[int, str] = field(default_factory=dict)
     key_events: list[tuple[str, str]] = field(default_factory=list)
+    country_positions: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
     def entities(self) -> dict[str, dict]:
         return self.graph.graph["entities"]
+
+    def positions_for(self, level: str) -> dict[str, tuple[float, float]]:
+        """The fixed positions of a level: the whole graph's, or (countries) the whole
+        country-level graph's, each computed once."""
+        return self.country_positions if level == "countries" and self.country_positions else self.positions
 
 
 def month_starts(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -97,7 +104,10 @@ def prepare_app_data(path: str | Path) -> AppData:
     months = month_starts(*span)
     counts = Counter(e["start"].strftime("%Y-%m-01") for e in G.graph["events"].values())
     topics = sorted({t for e in G.graph["events"].values() for t, _ in e["topics"]}, key=str.casefold)
-    return AppData(path=Path(path), graph=G, positions=compute_positions(G), span=span, months=months,
+    whole_countries = project_to_countries(G)
+    whole_countries.add_nodes_from(n for n, a in G.graph["entities"].items() if a.get("kind") != "official")
+    return AppData(path=Path(path), graph=G, positions=compute_positions(G),
+                   country_positions=compute_positions(whole_countries), span=span, months=months,
                    event_counts=[(m.isoformat(), counts.get(m.isoformat(), 0)) for m in months], topics=topics,
                    marks=_key_marks(G, months), key_events=_key_events(G))
 
@@ -133,18 +143,28 @@ def table_metrics(n_nodes: int, chosen: str) -> list[str]:
     return [m for m in METRICS if n_nodes <= LARGE_VIEW or m not in HEAVY_METRICS or m == chosen]
 
 
+def figure_inputs(data: AppData, state: ViewState, records: list[dict]) -> dict:
+    """The keyword arguments of :func:`~explorer.figures.make_network_figure` for a state and
+    its metrics records: the one place the dashboard and the exports both take them from."""
+    metric = state.metric if state.metric in METRICS else "degree"
+    return {
+        "positions": data.positions_for(state.level),
+        "sizes": {r["id"]: r.get(metric, 0.0) for r in records} if not METRICS[metric].categorical else None,
+        "metric_label": METRICS[metric].label,
+        "color_by": state.color,
+        "communities": ({r["id"]: r["community"] for r in records}
+                        if records and "community" in records[0] else None),
+        "selected": state.selected if not state.selected.startswith(("edge|", "pair|")) else "",
+    }
+
+
 def render_view(data: AppData, state: ViewState) -> ViewResult:
     """The view graph, its metrics table (as records) and the network figure."""
     H = apply_view(data.graph, state)
     wanted = table_metrics(len(H), state.metric)
     table = compute_metrics(H, wanted, cache_key=(data.graph.graph.get("fingerprint"), state.fingerprint()))
     records = table.to_dict("records")
-    metric = state.metric if state.metric in METRICS else "degree"
-    sizes = {r["id"]: r[metric] for r in records} if not METRICS[metric].categorical else None
-    communities = {r["id"]: r["community"] for r in records} if "community" in table.columns else None
-    selected = state.selected if not state.selected.startswith(("edge|", "pair|")) else ""
-    fig = make_network_figure(H, data.positions, sizes=sizes, metric_label=METRICS[metric].label,
-                              color_by=state.color, communities=communities, selected=selected)
+    fig = make_network_figure(H, **figure_inputs(data, state, records))
     n_events = len({d.get("event") for *_, d in H.edges(data=True) if d.get("event")} |
                    {e for *_, d in H.edges(data=True) for e in d.get("events", ())})
     counts = {"nodes": H.number_of_nodes(), "edges": H.number_of_edges(), "events": n_events}

@@ -149,7 +149,7 @@ def register(app: dash.Dash, data: AppData) -> None:
         union.add_edges_from(after.edges(keys=True, data=True))
         added = {frozenset((e["u"], e["v"])) for e in ch.edges_added}
         removed = {frozenset((e["u"], e["v"])) for e in ch.edges_removed}
-        fig = make_network_figure(union, data.positions, added=added, removed=removed,
+        fig = make_network_figure(union, data.positions_for(state.level), added=added, removed=removed,
                                   title=f"{vs.describe()}  →  {state.describe()}")
         rows = ch.metrics.to_dict("records")
         cols = [{"field": c, "headerName": c.replace("_", " ")} for c in ch.metrics.columns]

@@ -23,7 +23,7 @@ import networkx as nx
 from .. import __version__
 from ..figures import make_network_figure
 from ..metrics import METRICS
-from ..presenter import AppData, ViewResult, render_view
+from ..presenter import AppData, ViewResult, figure_inputs, render_view
 from ..viewstate import COLOR_MODES, ViewState
 from .timeline import Period, frame_states
 
@@ -154,21 +154,10 @@ class Snapshot:
         title (the date window), the legend and the first ``caption`` lines of the caption."""
         state = state or self.state
         result = self.result if state == self.state else render_view(self.data, state)
-        # The inputs render_view gives make_network_figure for the dashboard (a test holds them equal).
-        records = result.metrics
-        metric = state.metric if state.metric in METRICS else "degree"
-        sizes = {r["id"]: r[metric] for r in records} if not METRICS[metric].categorical else None
-        communities = {r["id"]: r["community"] for r in records} if records and "community" in records[0] else None
-        selected = state.selected if not state.selected.startswith(("edge|", "pair|")) else ""
         lines = self.caption_lines(state, result)[:caption]
         fig = make_network_figure(
             result.view,
-            self.data.positions,
-            sizes=sizes,
-            metric_label=METRICS[metric].label,
-            color_by=state.color,
-            communities=communities,
-            selected=selected,
+            **figure_inputs(self.data, state, result.metrics),
             title=title if title is not None else self.title(state),
             caption=lines[0] if lines else None,
             height=height or self.options.height or None,

@@ -282,7 +282,7 @@ def gexf_tree(snap: Snapshot) -> ET.ElementTree:
     _attributes(graph, "edge", [(c, "string") for c in _EDGE_ATTRS])
 
     nodes = ET.SubElement(graph, "nodes", {"count": str(len(view))})
-    for row in node_rows(view, snap.data.positions):
+    for row in node_rows(view, snap.data.positions_for(snap.state.level)):
         attrs = {"id": _x(row["id"]), "label": _x(row["name"])}
         if row["start"]:
             attrs["start"] = row["start"]
@@ -335,7 +335,7 @@ def graphml_graph(snap: Snapshot) -> nx.MultiGraph:
     meta = export_metadata(snap)
     H = nx.MultiGraph(**{k: json.dumps(v) if isinstance(v, dict) else str(v) for k, v in meta.items()})
     metrics = {r["id"]: r for r in snap.result.metrics}
-    for row in node_rows(snap.view, snap.data.positions):
+    for row in node_rows(snap.view, snap.data.positions_for(snap.state.level)):
         m = {k: v for k, v in metrics.get(row["id"], {}).items() if k not in ("id", "name", "kind", "country")}
         H.add_node(row["id"], **{k: v for k, v in row.items() if k != "id" and v != ""}, **m)
     # A 4-tuple, since an attribute is called "key" too.
@@ -372,7 +372,7 @@ def csv_files(snap: Snapshot) -> dict[str, str]:
     metric_fields = list(snap.result.metrics[0]) if snap.result.metrics else ["id", "name", "kind", "country"]
     source_fields = ("id", "title", "publisher", "published", "url", "reliability", "ties")
     return {
-        "nodes.csv": _csv_text(node_rows(snap.view, snap.data.positions), NODE_FIELDS),
+        "nodes.csv": _csv_text(node_rows(snap.view, snap.data.positions_for(snap.state.level)), NODE_FIELDS),
         "edges.csv": _csv_text(edge_rows(snap.view), EDGE_FIELDS),
         "metrics.csv": _csv_text(snap.result.metrics, metric_fields),
         "sources.csv": _csv_text(snap.sources, source_fields),
