@@ -66,7 +66,9 @@ def node_details(G: nx.MultiGraph, view: nx.MultiGraph, node: str) -> dict | Non
         return None
     attrs = ents[node]
     affs = [_affiliation_record(G, d) for _, _, d in G.edges(node, data=True) if d.get("relation") == "affiliation"]
-    affs.sort(key=lambda a: (a["kind"] != "office", a["start"]))
+    # An official's offices come first; a country's memberships come before the offices held in it.
+    offices_first = attrs.get("kind") == "official"
+    affs.sort(key=lambda a: ((a["kind"] != "office") == offices_first, a["start"]))
     events: set[str] = set()
     if node in view:
         for _, _, d in view.edges(node, data=True):

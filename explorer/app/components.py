@@ -49,10 +49,14 @@ def event_card(e: dict):
     ], className="event border-bottom pb-1 mb-2")
 
 
-def affiliation_item(a: dict):
+def affiliation_item(a: dict, seen_from: str = ""):
+    """One affiliation; an office seen from its country names the person who held it."""
     when = f"{a['start']} – {a['end'] or 'ongoing'}"
-    what = (f"{a['title'] or 'Office'}, {a['target_name']}" if a["kind"] == "office"
-            else f"{a['source_name']} — {a['label']} {a['target_name']}")
+    if a["kind"] == "office":
+        what = (f"{a['source_name']}: {a['title'] or 'office'}" if seen_from == a["target"]
+                else f"{a['title'] or 'Office'}, {a['target_name']}")
+    else:
+        what = f"{a['source_name']} — {a['label']} {a['target_name']}"
     return html.Li([
         html.Span(what), " ", html.Span(when, className="small text-body-secondary"), " ",
         *flags(a["status"], a["confidence"]),
@@ -76,7 +80,7 @@ def node_panel(d: dict | None):
     return html.Div([
         *header,
         html.H4(f"Offices and affiliations ({len(d['affiliations'])})", className="h6 mt-2"),
-        html.Ul([affiliation_item(a) for a in d["affiliations"]], className="ps-3") if d["affiliations"]
+        html.Ul([affiliation_item(a, d["id"]) for a in d["affiliations"]], className="ps-3") if d["affiliations"]
         else html.P("None recorded.", className="small"),
         html.H4(f"Events in this window ({len(d['events'])})", className="h6 mt-2"),
         html.Div([event_card(e) for e in d["events"]]) if d["events"] else

@@ -90,7 +90,7 @@ def _timeline(data: AppData):
                     {"label": s, "value": s} for s in ("week", "month", "quarter", "year")]), "step"), md=2),
                 dbc.Col(_field("Speed", dbc.Select(id="speed", value="1500", size="sm", options=[
                     {"label": "slow", "value": "3000"}, {"label": "normal", "value": "1500"},
-                    {"label": "fast", "value": "700"}]), "speed"), md=1),
+                    {"label": "fast", "value": "700"}]), "speed"), md=2),
                 dbc.Col(html.Div([dbc.Label("Playback", html_for="play", className="small fw-semibold mb-1 d-block"),
                                   dbc.Button("▶ Play", id="play", color="primary", size="sm",
                                              title="Play or pause the timeline")]), md=1),
