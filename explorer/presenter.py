@@ -16,7 +16,9 @@ from pathlib import Path
 import networkx as nx
 
 from . import schema
-from .figures import make_map_figure, make_network_figure, make_timeline_figure
+from .analysis import compare_views, metric_series, shortest_paths
+from .errors import ExplorerError
+from .figures import make_map_figure, make_network_figure, make_series_figure, make_timeline_figure
 from .graph import build_graph
 from .loader import load_dataset
 from .metrics import METRICS, compute_metrics
@@ -185,6 +187,71 @@ def render_map(data: AppData, state: ViewState, result: ViewResult | None = None
     metric = state.metric if state.metric in METRICS and not METRICS[state.metric].categorical else "degree"
     sizes = {r["id"]: r[metric] for r in table.to_dict("records")}
     return make_map_figure(P, sizes=sizes, metric_label=METRICS[metric].label, selected=state.selected)
+
+
+def compare_state(state: ViewState) -> ViewState:
+    """The view the Changes tab compares with: ``vs_from``/``vs_to`` if set, else the window
+    of the same length just before the current one."""
+    if state.vs_from or state.vs_to:
+        return state.replace(date_from=state.vs_from, date_to=state.vs_to, lookback=0)
+    start, end = state.window()
+    if not start or not end:
+        return state.replace(date_from=None, date_to=None, lookback=0)
+    prev_end = start - dt.timedelta(days=1)
+    return state.replace(date_from=(prev_end - (end - start)).isoformat(), date_to=prev_end.isoformat(), lookback=0)
+
+
+def render_changes(data: AppData, state: ViewState) -> dict:
+    """The Changes tab: the compared window (before) against the current one (after).
+
+    Returns the figure of both views' union with added ties in green and
+    removed ones in red dashes, the metric deltas as grid rows and columns, and
+    a one-line summary.
+    """
+    vs = compare_state(state)
+    after, before = apply_view(data.graph, state), apply_view(data.graph, vs)
+    fp = data.graph.graph.get("fingerprint")
+    metric = state.metric if state.metric in METRICS else "degree"
+    ch = compare_views(before, after, [metric], cache_keys=((fp, vs.fingerprint()), (fp, state.fingerprint())))
+    union = before.copy()
+    union.add_edges_from(after.edges(keys=True, data=True))
+    for n in union:
+        union.nodes[n].update(data.entities.get(n, {}))
+    fig = make_network_figure(
+        union, data.positions_for(state.level),
+        added={frozenset((e["u"], e["v"])) for e in ch.edges_added},
+        removed={frozenset((e["u"], e["v"])) for e in ch.edges_removed},
+        title=f"{vs.describe()}  →  {state.describe()}",
+    )
+    summary = (f"From {vs.describe()} to {state.describe()}: {len(ch.nodes_added)} entities and "
+               f"{len(ch.edges_added)} ties added, {len(ch.nodes_removed)} entities and "
+               f"{len(ch.edges_removed)} ties removed.")
+    return {"figure": fig, "rows": ch.metrics.to_dict("records"),
+            "columns": [{"field": c, "headerName": c.replace("_", " ")} for c in ch.metrics.columns],
+            "summary": summary, "changes": ch, "compared": vs}
+
+
+def render_paths(data: AppData, state: ViewState) -> list[dict]:
+    """The path finder: shortest paths between ``path_from`` and ``path_to`` in the view, explained."""
+    if not (state.path_from and state.path_to):
+        return []
+    try:
+        return shortest_paths(apply_view(data.graph, state), state.path_from, state.path_to)
+    except ExplorerError:
+        return []
+
+
+def render_series(data: AppData, state: ViewState, ids: list[str], limit: int = 8):
+    """The state's metric by quarter, within its window, for up to ``limit`` entities."""
+    metric = state.metric if state.metric in METRICS else "degree"
+    ids = list(dict.fromkeys(ids))[:limit]
+    if not ids:
+        return make_series_figure([], METRICS[metric].label)
+    start, end = state.window()
+    table = metric_series(data.graph, ids, metric, "quarter", start, end, level=state.level)
+    recs = [{"node": r["id"], "name": r["name"], "date": r["end"], "value": r["value"]}
+            for r in table.to_dict("records")]
+    return make_series_figure(recs, f"{METRICS[metric].label} by quarter")
 
 
 def render_timeline(data: AppData, state: ViewState):

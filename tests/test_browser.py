@@ -232,3 +232,11 @@ def test_markup_in_data_is_shown_as_text(dash_duo, tmp_path):
     alerts = dash_duo.driver.execute_script("try { return !!window.alert.called; } catch (e) { return false; }")
     assert not alerts
     assert severe_logs(dash_duo) == []
+
+
+def test_changes_tab_compares_two_windows(dash_duo, app_data):
+    start(dash_duo, app_data, "?from=2024&to=2024&vsfrom=2023&vsto=2023&level=countries&tab=changes")
+    summary = wait_until(lambda: dash_duo.find_element("#changes-summary").text, what="the changes summary")
+    assert "ties added" in summary and "2023-01-01" in summary
+    assert wait_until(lambda: nodes(dash_duo, "changes-graph"), what="the changes graph")
+    shot(dash_duo, "06-changes")

@@ -127,3 +127,37 @@ def test_map_places_countries(data):
     assert {"CHN", "RUS", "USA"} <= ids
     lines = [t for t in fig.data if t.mode == "lines"]
     assert lines, "ties between countries are drawn"
+
+
+def test_changes_tab_marks_the_new_members(data):
+    from explorer.presenter import render_changes
+
+    state = ViewState(date_from="2024-01-01", date_to="2024-12-31", vs_from="2023-01-01", vs_to="2023-12-31",
+                      level="countries", tab="changes")
+    ch = render_changes(data, state)
+    added = {frozenset((e["u"], e["v"])) for e in ch["changes"].edges_added if e["kind"] == "member"}
+    assert {frozenset((c, "BRICS")) for c in ("EGY", "ETH", "IRN", "ARE")} <= added
+    names = {t.name for t in ch["figure"].data}
+    assert any("added" in (n or "") for n in names)
+    assert ch["rows"] and "2023" in ch["summary"]
+
+
+def test_changes_default_to_the_previous_window(data):
+    from explorer.presenter import compare_state
+
+    vs = compare_state(ViewState(date_from="2024-02-01", date_to="2024-02-29"))
+    assert (vs.date_from, vs.date_to) == ("2024-01-03", "2024-01-31")
+
+
+def test_path_finder_and_series(data):
+    from explorer.presenter import render_paths, render_series
+
+    state = ViewState(date_from="2024-01-01", date_to="2024-02-29", path_from="jake-sullivan",
+                      path_to="sergey-lavrov")
+    paths = render_paths(data, state)
+    assert paths and paths[0]["nodes"][0] == "jake-sullivan" and paths[0]["nodes"][-1] == "sergey-lavrov"
+    assert all(h["ties"] for h in paths[0]["hops"])
+    fig = render_series(data, ViewState(date_from="2023-01-01", date_to="2024-12-31", metric="degree"),
+                        ["CHN", "RUS"])
+    assert {t.name for t in fig.data} == {"People's Republic of China", "Russian Federation"}
+    assert len(fig.data[0].x) == 8  # quarters of 2023 and 2024

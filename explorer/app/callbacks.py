@@ -11,13 +11,18 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, State, ctx, html, no_update
 
-from ..analysis import compare_views, metric_series, shortest_paths
 from ..details import edge_details, node_details
-from ..errors import ExplorerError
-from ..figures import make_network_figure, make_series_figure
 from ..metrics import METRICS
-from ..pipeline import apply_view
-from ..presenter import AppData, advance, render_map, render_timeline, render_view
+from ..presenter import (
+    AppData,
+    advance,
+    render_changes,
+    render_map,
+    render_paths,
+    render_series,
+    render_timeline,
+    render_view,
+)
 from ..viewstate import ViewState
 from . import components
 from .controls import controls_from_state, state_from_controls
@@ -135,55 +140,24 @@ def register(app: dash.Dash, data: AppData) -> None:
         Output("changes-summary", "children"),
         Input("view-state", "data"),
     )
-    def render_changes(stored):
+    def render_changes_tab(stored):
         state = ViewState.from_dict(stored)
         if state.tab != "changes":
             return no_update, no_update, no_update, no_update
-        after = apply_view(data.graph, state)
-        vs = state.replace(date_from=state.vs_from, date_to=state.vs_to, lookback=0)
-        before = apply_view(data.graph, vs)
-        metric = state.metric
-        fp = data.graph.graph.get("fingerprint")
-        ch = compare_views(before, after, [metric], cache_keys=((fp, vs.fingerprint()), (fp, state.fingerprint())))
-        union = before.copy()
-        union.add_edges_from(after.edges(keys=True, data=True))
-        added = {frozenset((e["u"], e["v"])) for e in ch.edges_added}
-        removed = {frozenset((e["u"], e["v"])) for e in ch.edges_removed}
-        fig = make_network_figure(union, data.positions_for(state.level), added=added, removed=removed,
-                                  title=f"{vs.describe()}  →  {state.describe()}")
-        rows = ch.metrics.to_dict("records")
-        cols = [{"field": c, "headerName": c.replace("_", " ")} for c in ch.metrics.columns]
-        summary = (f"{len(ch.nodes_added)} entities and {len(ch.edges_added)} ties added, "
-                   f"{len(ch.nodes_removed)} entities and {len(ch.edges_removed)} ties removed, "
-                   f"compared with {vs.describe()}.")
-        return fig, rows, cols, summary
+        ch = render_changes(data, state)
+        return ch["figure"], ch["rows"], ch["columns"], ch["summary"]
 
     @app.callback(Output("path-results", "children"), Input("view-state", "data"))
-    def render_paths(stored):
+    def render_paths_tab(stored):
         state = ViewState.from_dict(stored)
         if state.tab != "path":
             return no_update
-        if not (state.path_from and state.path_to):
-            return components.paths_panel([], state.path_from, state.path_to)
-        H = apply_view(data.graph, state)
-        try:
-            paths = shortest_paths(H, state.path_from, state.path_to)
-        except ExplorerError:
-            paths = []
-        return components.paths_panel(paths, state.path_from, state.path_to)
+        return components.paths_panel(render_paths(data, state), state.path_from, state.path_to)
 
     @app.callback(Output("series", "figure"), Input("grid", "selectedRows"), State("view-state", "data"))
-    def render_series(rows, stored):
-        state = ViewState.from_dict(stored)
-        ids = [r["id"] for r in (rows or []) if isinstance(r, dict) and "id" in r][:8]
-        metric = state.metric if state.metric in METRICS else "degree"
-        if not ids:
-            return make_series_figure([], METRICS[metric].label)
-        start, end = state.window()
-        table = metric_series(data.graph, ids, metric, "quarter", start, end, level=state.level)
-        recs = [{"node": r["id"], "name": r["name"], "date": r["end"], "value": r["value"]}
-                for r in table.to_dict("records")]
-        return make_series_figure(recs, f"{METRICS[metric].label} by quarter")
+    def render_series_chart(rows, stored):
+        ids = [r["id"] for r in (rows or []) if isinstance(r, dict) and "id" in r]
+        return render_series(data, ViewState.from_dict(stored), ids)
 
     app.clientside_callback(
         "function(n){ if(!n){return window.dash_clientside.no_update;} return true; }",

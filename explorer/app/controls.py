@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import calendar
 
-from ..presenter import AppData, month_index
+from ..presenter import AppData, compare_state, month_index
 from ..viewstate import ViewState
 
 __all__ = ["state_from_controls", "controls_from_state"]
@@ -73,7 +73,7 @@ def controls_from_state(state: ViewState, data: AppData) -> dict:
     """Every control's value for a state (the inverse of :func:`state_from_controls`)."""
     start, end = state.window()
     last = len(data.months) - 1
-    default_vs = _default_compare(state, data)
+    vs = compare_state(state)
     return {
         "date-from": start.isoformat() if start and not state.lookback else (state.date_from or None),
         "date-to": end.isoformat() if end else None,
@@ -93,18 +93,8 @@ def controls_from_state(state: ViewState, data: AppData) -> dict:
         "metric": state.metric if state.metric != "community" else "degree",
         "color": state.color,
         "tabs": state.tab,
-        "vs-from": state.vs_from or default_vs[0],
-        "vs-to": state.vs_to or default_vs[1],
+        "vs-from": vs.date_from,
+        "vs-to": vs.date_to,
         "path-from": state.path_from or None,
         "path-to": state.path_to or None,
     }
-
-
-def _default_compare(state: ViewState, data: AppData) -> tuple[str | None, str | None]:
-    """Without a compared window, suggest the window of the same length just before the current one."""
-    start, end = state.window()
-    if not start or not end:
-        return None, None
-    prev_end = start.fromordinal(start.toordinal() - 1)
-    prev_start = prev_end - (end - start)
-    return prev_start.isoformat(), prev_end.isoformat()
