@@ -73,7 +73,7 @@ def controls_from_state(state: ViewState, data: AppData) -> dict:
     """Every control's value for a state (the inverse of :func:`state_from_controls`)."""
     start, end = state.window()
     last = len(data.months) - 1
-    vs = compare_state(state)
+    vs_start, vs_end = compare_state(state).window()
     return {
         "date-from": start.isoformat() if start and not state.lookback else (state.date_from or None),
         "date-to": end.isoformat() if end else None,
@@ -93,8 +93,8 @@ def controls_from_state(state: ViewState, data: AppData) -> dict:
         "metric": state.metric if state.metric != "community" else "degree",
         "color": state.color,
         "tabs": state.tab,
-        "vs-from": vs.date_from,
-        "vs-to": vs.date_to,
+        "vs-from": vs_start.isoformat() if vs_start else None,
+        "vs-to": vs_end.isoformat() if vs_end else None,
         "path-from": state.path_from or None,
         "path-to": state.path_to or None,
     }
