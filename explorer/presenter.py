@@ -7,6 +7,7 @@ benchmarkable) without a browser.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 from collections import Counter
@@ -32,14 +33,15 @@ __all__ = [
     "prepare_app_data",
     "ViewResult",
     "render_view",
-    "month_starts",
-    "month_index",
+    "timeline_ticks",
+    "tick_end",
+    "tick_index",
     "advance",
     "STEPS",
     "entity_options",
 ]
 
-STEPS = {"week": 7, "month": 1, "quarter": 3, "year": 12}  # days for week, months otherwise
+STEPS = {"day": 1, "week": 7, "month": 1, "quarter": 3, "year": 12}  # days for day and week, else months
 LARGE_VIEW = 1500  # entities
 HEAVY_METRICS = ("betweenness", "closeness")
 
@@ -52,7 +54,8 @@ class AppData:
     graph: nx.MultiGraph
     positions: dict[str, tuple[float, float]]
     span: tuple[dt.date, dt.date]
-    months: list[dt.date]
+    unit: str
+    ticks: list[dt.date]
     event_counts: list[tuple[str, int]]
     topics: list[str]
     marks: dict[int, str] = field(default_factory=dict)
@@ -69,26 +72,53 @@ class AppData:
         return self.country_positions if level == "countries" and self.country_positions else self.positions
 
 
-def month_starts(start: dt.date, end: dt.date) -> list[dt.date]:
+TICK_UNITS = {"day": "days", "week": "weeks", "month": "months"}
+
+
+def timeline_ticks(start: dt.date, end: dt.date) -> tuple[str, list[dt.date]]:
+    """The timeline's unit and the first day of each of its steps: days for data spanning up
+    to four months, weeks up to three years, calendar months beyond."""
+    days = (end - start).days
+    if days <= 122:
+        return "day", [start + dt.timedelta(days=i) for i in range(days + 1)]
+    if days <= 3 * 366:
+        return "week", [start + dt.timedelta(days=7 * i) for i in range(days // 7 + 1)]
     out, y, m = [], start.year, start.month
     while (y, m) <= (end.year, end.month):
         out.append(dt.date(y, m, 1))
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
+    return "month", out
 
 
-def month_index(months: list[dt.date], day: dt.date | None, default: int) -> int:
-    if day is None or not months:
+def tick_end(tick: dt.date, unit: str) -> dt.date:
+    """The last day of the timeline step that starts on ``tick``."""
+    if unit == "day":
+        return tick
+    if unit == "week":
+        return tick + dt.timedelta(days=6)
+    return tick.replace(day=calendar.monthrange(tick.year, tick.month)[1])
+
+
+def tick_index(ticks: list[dt.date], day: dt.date | None, default: int) -> int:
+    """The index of the step that holds ``day`` (clamped to the timeline)."""
+    if day is None or not ticks:
         return default
-    i = (day.year - months[0].year) * 12 + day.month - months[0].month
-    return max(0, min(len(months) - 1, i))
+    return max(0, min(len(ticks) - 1, bisect.bisect_right(ticks, day) - 1))
 
 
-def _key_marks(G: nx.MultiGraph, months: list[dt.date]) -> dict[int, str]:
-    """Slider marks: years, thinned so that at most ~12 are shown."""
-    years = [i for i, m in enumerate(months) if m.month == 1]
-    step = max(1, len(years) // 12 + (1 if len(years) % 12 else 0))
-    return {i: str(months[i].year) for i in years[::step]}
+def _tick_marks(ticks: list[dt.date], unit: str) -> dict[int, str]:
+    """Slider marks: about a dozen labelled positions (years, months or days)."""
+    if unit == "month":
+        idx = [i for i, t in enumerate(ticks) if t.month == 1]
+        fmt = "%Y"
+    elif unit == "week":
+        idx = [i for i, t in enumerate(ticks) if i == 0 or t.month != ticks[i - 1].month]
+        fmt = "%b %Y"
+    else:
+        idx = list(range(len(ticks)))
+        fmt = "%d %b"
+    step = max(1, -(-len(idx) // 12))
+    return {i: ticks[i].strftime(fmt) for i in idx[::step]}
 
 
 def _key_events(G: nx.MultiGraph) -> list[tuple[str, str]]:
@@ -103,15 +133,15 @@ def prepare_app_data(path: str | Path) -> AppData:
     ds = load_dataset(path)
     G = build_graph(ds)
     span = data_span(G) if G.number_of_edges() else (dt.date.today(), dt.date.today())
-    months = month_starts(*span)
-    counts = Counter(e["start"].strftime("%Y-%m-01") for e in G.graph["events"].values())
+    unit, ticks = timeline_ticks(*span)
+    counts = Counter(ticks[tick_index(ticks, e["start"], 0)] for e in G.graph["events"].values())
     topics = sorted({t for e in G.graph["events"].values() for t, _ in e["topics"]}, key=str.casefold)
     whole_countries = project_to_countries(G)
     whole_countries.add_nodes_from(n for n, a in G.graph["entities"].items() if a.get("kind") != "official")
     return AppData(path=Path(path), graph=G, positions=compute_positions(G),
-                   country_positions=compute_positions(whole_countries), span=span, months=months,
-                   event_counts=[(m.isoformat(), counts.get(m.isoformat(), 0)) for m in months], topics=topics,
-                   marks=_key_marks(G, months), key_events=_key_events(G))
+                   country_positions=compute_positions(whole_countries), span=span, unit=unit, ticks=ticks,
+                   event_counts=[(t.isoformat(), counts.get(t, 0)) for t in ticks], topics=topics,
+                   marks=_tick_marks(ticks, unit), key_events=_key_events(G))
 
 
 def entity_options(data: AppData, kinds: tuple[str, ...] = ()) -> list[dict]:
@@ -273,7 +303,7 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 def advance(state: ViewState, data: AppData, step: str) -> tuple[ViewState, bool]:
     """Move the window forward by one step of the timeline's playback.
 
-    A range window shifts as a whole (by 7 days, or by calendar months, so
+    A range window shifts as a whole (by 1 or 7 days, or by calendar months, so
     January becomes February); an as-of window moves its date.  Returns the
     new state and True once the window reaches the end of the data.
     """
@@ -282,7 +312,9 @@ def advance(state: ViewState, data: AppData, step: str) -> tuple[ViewState, bool
     end = end or last
 
     def move(day: dt.date) -> dt.date:
-        return day + dt.timedelta(days=7) if step == "week" else _add_months(day, STEPS.get(step, 1))
+        if step in ("day", "week"):
+            return day + dt.timedelta(days=STEPS[step])
+        return _add_months(day, STEPS.get(step, 1))
 
     new_end = move(end)
     done = new_end >= last

@@ -101,7 +101,8 @@ def test_half_typed_input_keeps_the_view(data):
 
 def test_timeline_slider_sets_month_bounds(data):
     state = ViewState()
-    i = data.months.index(next(m for m in data.months if m.isoformat() == "2024-01-01"))
+    assert data.unit == "month"
+    i = data.ticks.index(next(m for m in data.ticks if m.isoformat() == "2024-01-01"))
     new = state_from_controls(state, "timeline", {"timeline": [i, i + 1]}, data)
     assert (new.date_from, new.date_to) == ("2024-01-01", "2024-02-29")
 
@@ -161,3 +162,14 @@ def test_path_finder_and_series(data):
                         ["CHN", "RUS"])
     assert {t.name for t in fig.data} == {"People's Republic of China", "Russian Federation"}
     assert len(fig.data[0].x) == 8  # quarters of 2023 and 2024
+
+
+def test_short_data_gets_a_timeline_of_days(tiny):
+    import datetime as dt
+
+    from explorer.presenter import tick_end, timeline_ticks
+
+    unit, ticks = timeline_ticks(dt.date(2018, 6, 1), dt.date(2018, 6, 2))
+    assert unit == "day" and ticks == [dt.date(2018, 6, 1), dt.date(2018, 6, 2)]
+    unit, ticks = timeline_ticks(dt.date(2023, 1, 1), dt.date(2024, 12, 31))
+    assert unit == "week" and tick_end(ticks[0], unit) == dt.date(2023, 1, 7)

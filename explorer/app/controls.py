@@ -5,9 +5,7 @@ No Dash import: these are plain functions, tested without a browser.
 
 from __future__ import annotations
 
-import calendar
-
-from ..presenter import AppData, compare_state, month_index
+from ..presenter import AppData, compare_state, tick_end, tick_index
 from ..viewstate import ViewState
 
 __all__ = ["state_from_controls", "controls_from_state"]
@@ -20,11 +18,6 @@ _FIELD_OF = {
 }
 
 
-def _month_end(months, i: int) -> str:
-    m = months[i]
-    return m.replace(day=calendar.monthrange(m.year, m.month)[1]).isoformat()
-
-
 def state_from_controls(current: ViewState, trigger: str | None, values: dict, data: AppData) -> ViewState:
     """The new state after the control ``trigger`` changed to ``values[trigger]``.
 
@@ -32,11 +25,11 @@ def state_from_controls(current: ViewState, trigger: str | None, values: dict, d
     so the view never breaks while someone types.
     """
     if trigger == "timeline":
-        lo, hi = values.get("timeline") or [0, len(data.months) - 1]
-        to = _month_end(data.months, int(hi))
+        lo, hi = values.get("timeline") or [0, len(data.ticks) - 1]
+        to = tick_end(data.ticks[int(hi)], data.unit).isoformat()
         if current.lookback:
             return current.replace(date_to=to)
-        return current.replace(date_from=data.months[int(lo)].isoformat(), date_to=to)
+        return current.replace(date_from=data.ticks[int(lo)].isoformat(), date_to=to)
     if trigger in ("date-from", "date-to"):
         field = "date_from" if trigger == "date-from" else "date_to"
         value = values.get(trigger) or None
@@ -72,12 +65,12 @@ def state_from_controls(current: ViewState, trigger: str | None, values: dict, d
 def controls_from_state(state: ViewState, data: AppData) -> dict:
     """Every control's value for a state (the inverse of :func:`state_from_controls`)."""
     start, end = state.window()
-    last = len(data.months) - 1
+    last = len(data.ticks) - 1
     vs_start, vs_end = compare_state(state).window()
     return {
-        "date-from": start.isoformat() if start and not state.lookback else (state.date_from or None),
-        "date-to": end.isoformat() if end else None,
-        "timeline": [month_index(data.months, start, 0), month_index(data.months, end, last)],
+        "date-from": (start or data.span[0]).isoformat(),
+        "date-to": (end or data.span[1]).isoformat(),
+        "timeline": [tick_index(data.ticks, start, 0), tick_index(data.ticks, end, last)],
         "asof": bool(state.lookback),
         "lookback": state.lookback or None,
         "level": state.level,

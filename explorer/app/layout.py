@@ -8,7 +8,7 @@ from dash import dcc, html
 
 from .. import __version__, schema
 from ..metrics import METRICS
-from ..presenter import AppData, entity_options, relation_options
+from ..presenter import STEPS, TICK_UNITS, AppData, entity_options, relation_options
 from ..viewstate import COLOR_MODES, TABS
 from . import exports_menu
 
@@ -76,7 +76,7 @@ def _controls(data: AppData):
 
 
 def _timeline(data: AppData):
-    n = len(data.months)
+    n = len(data.ticks)
     return html.Div(
         [
             dbc.Row([
@@ -86,8 +86,8 @@ def _timeline(data: AppData):
                 dbc.Col(_field("As of", dbc.Switch(id="asof", label="on", value=False), "asof"), md=1),
                 dbc.Col(_field("Look-back (days)", dbc.Input(id="lookback", type="number", min=1, max=36600,
                                                              step=1, size="sm"), "lookback"), md=2),
-                dbc.Col(_field("Step", dbc.Select(id="step", value="month", size="sm", options=[
-                    {"label": s, "value": s} for s in ("week", "month", "quarter", "year")]), "step"), md=2),
+                dbc.Col(_field("Step", dbc.Select(id="step", value=data.unit, size="sm", options=[
+                    {"label": s, "value": s} for s in STEPS]), "step"), md=2),
                 dbc.Col(_field("Speed", dbc.Select(id="speed", value="1500", size="sm", options=[
                     {"label": "slow", "value": "3000"}, {"label": "normal", "value": "1500"},
                     {"label": "fast", "value": "700"}]), "speed"), md=2),
@@ -98,7 +98,7 @@ def _timeline(data: AppData):
             dcc.Graph(id="sparkline", config={"displayModeBar": False, "staticPlot": False},
                       style={"height": "70px"}, figure={"data": [], "layout": {"height": 70}}),
             html.Div([
-                dbc.Label("Time window (months)", html_for="timeline", className="small fw-semibold mb-0"),
+                dbc.Label(f"Time window ({TICK_UNITS[data.unit]})", html_for="timeline", className="small fw-semibold mb-0"),
                 dcc.RangeSlider(id="timeline", min=0, max=max(n - 1, 0), step=1, value=[0, max(n - 1, 0)],
                                 marks={int(k): v for k, v in data.marks.items()}, allowCross=False,
                                 updatemode="mouseup", allow_direct_input=False,
