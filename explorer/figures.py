@@ -52,6 +52,7 @@ EDGE_STYLES: dict[str, dict] = {
 }
 DISPUTED = {"label": "⚠ Disputed (sources disagree)", "dash": "dot", "color": "#B2182B", "width": 3.0}
 ADDED = {"label": "Tie added (vs compared window)", "color": "#1B7837", "width": 5.0, "dash": "solid"}
+SELECTED_TIE = {"label": "Selected tie", "color": "#000000", "width": 5.0, "dash": "solid"}
 REMOVED = {"label": "Tie removed (vs compared window)", "color": "#B2182B", "width": 4.0, "dash": "dash"}
 WEBGL_ABOVE = 1000  # nodes; above this, or above 5,000 drawn ties, traces are WebGL
 TIE_HOVER_UP_TO = 3000  # ties; larger views hover and click on nodes only, to keep updates fast
@@ -176,7 +177,14 @@ def make_network_figure(
     ents = H.graph.get("entities", {})
     names = {n: H.nodes[n].get("name") or ents.get(n, {}).get("name", n) for n in H}
     pos = {n: positions.get(n, (0.0, 0.0)) for n in H}
-    neighbours = set(H.neighbors(selected)) | {selected} if selected in H else set()
+    tie = selected.split("|")[1:3] if selected.startswith(("edge|", "pair|")) else []
+    if len(tie) == 2 and all(n in H for n in tie):
+        # A selected tie: its two ends stay bright and it is drawn on top.
+        neighbours = set(tie)
+        selected = ""
+    else:
+        tie = []
+        neighbours = set(H.neighbors(selected)) | {selected} if selected in H else set()
 
     traces: list = []
     pairs, singles = _edge_groups(H)
@@ -187,7 +195,7 @@ def make_network_figure(
     for (u, v), items in pairs.items():
         weight = sum(d.get("weight", 1) for _, d in items)
         width = round(_MEETING["width"] + 1.4 * math.log2(weight), 1)
-        faded = bool(neighbours) and not ({u, v} <= neighbours and selected in (u, v))
+        faded = bool(neighbours) and not ({u, v} <= neighbours and (selected in (u, v) or bool(tie)))
         groups[("meeting", width, faded)].append((pos[u], pos[v]))
         if not tie_hover:
             continue
@@ -231,6 +239,10 @@ def make_network_figure(
         ))
         shown_legend.add(legend_key)
 
+    if tie:
+        xs, ys = _line_xy([(pos[tie[0]], pos[tie[1]])])
+        traces.append(Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", name=SELECTED_TIE["label"],
+                              line=dict(color=SELECTED_TIE["color"], width=SELECTED_TIE["width"])))
     for pairs_set, style in ((added, ADDED), (removed, REMOVED)):
         segs = [(pos[a], pos[b]) for a, b in (tuple(p) for p in (pairs_set or ()) if len(p) == 2)
                 if a in pos and b in pos]

@@ -186,7 +186,7 @@ def figure_inputs(data: AppData, state: ViewState, records: list[dict]) -> dict:
         "color_by": state.color,
         "communities": ({r["id"]: r["community"] for r in records}
                         if records and "community" in records[0] else None),
-        "selected": state.selected if not state.selected.startswith(("edge|", "pair|")) else "",
+        "selected": state.selected,
     }
 
 
