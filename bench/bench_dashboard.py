@@ -36,8 +36,12 @@ def main_update(data, state: ViewState) -> int:
     result = render_view(data, state)
     node = max(result.view.degree, key=lambda nd: nd[1])[0] if len(result.view) else ""
     details = node_details(data.graph, result.view, node) if node else None
-    payload = [pio.to_json(result.network, validate=False), json.dumps(result.metrics, default=str),
-               json.dumps(details, default=str), pio.to_json(render_timeline(data, state), validate=False)]
+    payload = [
+        pio.to_json(result.network, validate=False),
+        json.dumps(result.metrics, default=str),
+        json.dumps(details, default=str),
+        pio.to_json(render_timeline(data, state), validate=False),
+    ]
     return sum(len(p) for p in payload)
 
 
@@ -60,9 +64,11 @@ def measure(data, label: str, n: int, months: int) -> None:
     t0 = time.perf_counter()
     main_update(data, windows(data, n, months)[-1])
     cached = time.perf_counter() - t0
-    print(f"{label}: {len(data.graph)} nodes, {data.graph.number_of_edges()} edges; main update over {n} windows "
-          f"of {months} months: median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms, "
-          f"payload median {statistics.median(sizes) / 1024:.0f} KiB; repeated view {cached * 1000:.1f} ms")
+    print(
+        f"{label}: {len(data.graph)} nodes, {data.graph.number_of_edges()} edges; main update over {n} windows "
+        f"of {months} months: median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms, "
+        f"payload median {statistics.median(sizes) / 1024:.0f} KiB; repeated view {cached * 1000:.1f} ms"
+    )
 
 
 def first_render(path: Path) -> None:
@@ -74,8 +80,11 @@ def first_render(path: Path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "explorer", "serve", "--data", str(path), "--port", str(port)],
-                            stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "explorer", "serve", "--data", str(path), "--port", str(port)],
+        stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+    )
     try:
         opts = webdriver.ChromeOptions()
         for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1600,1100"):
@@ -94,13 +103,16 @@ def first_render(path: Path) -> None:
             t0 = time.perf_counter()
             driver.get(f"http://127.0.0.1:{port}/")
             while not driver.execute_script(
-                    "const g=document.querySelector('#network .js-plotly-plot');"
-                    "return g && g.data && g.data.length > 0 && !document.querySelector('[data-dash-is-loading=true]')"):
+                "const g=document.querySelector('#network .js-plotly-plot');"
+                "return g && g.data && g.data.length > 0 && !document.querySelector('[data-dash-is-loading=true]')"
+            ):
                 time.sleep(0.02)
             samples.append(time.perf_counter() - t0)
         driver.quit()
-        print(f"time to first render of the network in headless Chromium ({path.name}): "
-              f"median {statistics.median(samples):.2f} s over 3 loads")
+        print(
+            f"time to first render of the network in headless Chromium ({path.name}): "
+            f"median {statistics.median(samples):.2f} s over 3 loads"
+        )
     finally:
         proc.terminate()
 

@@ -95,9 +95,15 @@ def measure(cmd: list[str]) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", type=parse_size, default=parse_size("2G"), help="size of the generated file (default 2G)")
-    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "explorer-bench",
-                        help="where the file and the output folder go (default: <tmp>/explorer-bench)")
+    parser.add_argument(
+        "--size", type=parse_size, default=parse_size("2G"), help="size of the generated file (default 2G)"
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "explorer-bench",
+        help="where the file and the output folder go (default: <tmp>/explorer-bench)",
+    )
     parser.add_argument("--fixture", type=Path, default=FIXTURE, help="the GDELT 2.0 file whose rows are repeated")
     parser.add_argument("--no-baseline", action="store_true", help="skip the pandas.read_csv baseline")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -113,8 +119,10 @@ def main(argv: list[str] | None = None) -> int:
     if not data.is_file() or data.stat().st_size < args.size:
         t0 = time.perf_counter()
         generate(data, args.size, args.fixture)
-        print(f"generated {data} ({data.stat().st_size / 1e9:.2f} GB) in {time.perf_counter() - t0:.1f} s",
-              file=sys.stderr)
+        print(
+            f"generated {data} ({data.stat().st_size / 1e9:.2f} GB) in {time.perf_counter() - t0:.1f} s",
+            file=sys.stderr,
+        )
     with open(data, "rb") as fh:
         rows = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 24), b""))
     nbytes = data.stat().st_size
@@ -124,30 +132,39 @@ def main(argv: list[str] | None = None) -> int:
     imp = measure(env_cmd)
     summary = imp.pop("stdout").strip().splitlines()
     figures = {
-        "file": str(data), "bytes": nbytes, "rows": rows,
-        "import_seconds": round(imp["seconds"], 2), "import_rows_per_s": round(rows / imp["seconds"]),
-        "import_mb_per_s": round(nbytes / 1e6 / imp["seconds"], 1), "import_peak_rss_mb": round(imp["peak_rss_mb"]),
+        "file": str(data),
+        "bytes": nbytes,
+        "rows": rows,
+        "import_seconds": round(imp["seconds"], 2),
+        "import_rows_per_s": round(rows / imp["seconds"]),
+        "import_mb_per_s": round(nbytes / 1e6 / imp["seconds"], 1),
+        "import_peak_rss_mb": round(imp["peak_rss_mb"]),
         "summary": summary,
     }
     if not args.no_baseline:
         base = measure([sys.executable, "-c", BASELINE, str(data)])
-        figures.update({
-            "pandas_read_csv_seconds": round(base["seconds"], 2),
-            "pandas_read_csv_rows_per_s": round(rows / base["seconds"]),
-            "pandas_read_csv_peak_rss_mb": round(base["peak_rss_mb"]),
-            "speedup_vs_read_csv": round(base["seconds"] / imp["seconds"], 2),
-        })
+        figures.update(
+            {
+                "pandas_read_csv_seconds": round(base["seconds"], 2),
+                "pandas_read_csv_rows_per_s": round(rows / base["seconds"]),
+                "pandas_read_csv_peak_rss_mb": round(base["peak_rss_mb"]),
+                "speedup_vs_read_csv": round(base["seconds"] / imp["seconds"], 2),
+            }
+        )
     if args.json:
         print(json.dumps(figures, indent=2))
         return 0
     print(f"file:           {data} ({nbytes / 1e9:.2f} GB, {rows:,} rows)")
-    print(f"import:         {figures['import_seconds']:.1f} s, {figures['import_rows_per_s']:,} rows/s, "
-          f"{figures['import_mb_per_s']} MB/s, peak RSS {figures['import_peak_rss_mb']:,} MB")
+    print(
+        f"import:         {figures['import_seconds']:.1f} s, {figures['import_rows_per_s']:,} rows/s, "
+        f"{figures['import_mb_per_s']} MB/s, peak RSS {figures['import_peak_rss_mb']:,} MB"
+    )
     if not args.no_baseline:
-        print(f"pandas.read_csv: {figures['pandas_read_csv_seconds']:.1f} s, "
-              f"{figures['pandas_read_csv_rows_per_s']:,} rows/s, peak RSS {figures['pandas_read_csv_peak_rss_mb']:,} MB")
-        print(f"import is {figures['speedup_vs_read_csv']}x the speed of pandas.read_csv "
-              "(which only reads the file)")
+        print(
+            f"pandas.read_csv: {figures['pandas_read_csv_seconds']:.1f} s, "
+            f"{figures['pandas_read_csv_rows_per_s']:,} rows/s, peak RSS {figures['pandas_read_csv_peak_rss_mb']:,} MB"
+        )
+        print(f"import is {figures['speedup_vs_read_csv']}x the speed of pandas.read_csv (which only reads the file)")
     for line in summary:
         print(f"  | {line}")
     return 0

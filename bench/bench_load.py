@@ -19,8 +19,38 @@ import tempfile
 import time
 from pathlib import Path
 
-ISO3 = ["CHN", "RUS", "USA", "BRA", "IND", "ZAF", "EGY", "ETH", "IRN", "ARE", "SAU", "ARG", "IDN", "BLR", "BOL",
-        "KAZ", "CUB", "MYS", "THA", "UGA", "UZB", "NGA", "VNM", "DZA", "TUR", "DEU", "FRA", "GBR", "JPN", "KOR"]
+ISO3 = [
+    "CHN",
+    "RUS",
+    "USA",
+    "BRA",
+    "IND",
+    "ZAF",
+    "EGY",
+    "ETH",
+    "IRN",
+    "ARE",
+    "SAU",
+    "ARG",
+    "IDN",
+    "BLR",
+    "BOL",
+    "KAZ",
+    "CUB",
+    "MYS",
+    "THA",
+    "UGA",
+    "UZB",
+    "NGA",
+    "VNM",
+    "DZA",
+    "TUR",
+    "DEU",
+    "FRA",
+    "GBR",
+    "JPN",
+    "KOR",
+]
 
 
 def generate(folder: Path, entities: int, affiliations: int, events: int, seed: int = 7) -> Path:
@@ -45,8 +75,22 @@ def generate(folder: Path, entities: int, affiliations: int, events: int, seed: 
     seen = set()
     with open(folder / "affiliations.csv", "w", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["source", "target", "kind", "title", "start", "end", "start_precision", "end_precision",
-                    "status", "confidence", "sources", "note"])
+        w.writerow(
+            [
+                "source",
+                "target",
+                "kind",
+                "title",
+                "start",
+                "end",
+                "start_precision",
+                "end_precision",
+                "status",
+                "confidence",
+                "sources",
+                "note",
+            ]
+        )
         n = 0
         while n < affiliations:
             if rng.random() < 0.6:
@@ -61,20 +105,61 @@ def generate(folder: Path, entities: int, affiliations: int, events: int, seed: 
                 continue
             seen.add((src, tgt, kind, start))
             end = f"{y + rng.randint(0, 5)}-12-31" if rng.random() < 0.5 else ""
-            w.writerow([src, tgt, kind, title, start, end, "day", "day" if end else "", "confirmed", "high",
-                        f"S{rng.randrange(1000)}", ""])
+            w.writerow(
+                [
+                    src,
+                    tgt,
+                    kind,
+                    title,
+                    start,
+                    end,
+                    "day",
+                    "day" if end else "",
+                    "confirmed",
+                    "high",
+                    f"S{rng.randrange(1000)}",
+                    "",
+                ]
+            )
             n += 1
     with open(folder / "events.csv", "w", newline="") as ef, open(folder / "participants.csv", "w", newline="") as pf:
         we, wp = csv.writer(ef, lineterminator="\n"), csv.writer(pf, lineterminator="\n")
-        we.writerow(["id", "kind", "title", "start", "end", "precision", "place", "place_country", "topics",
-                     "confidence", "sources", "note"])
+        we.writerow(
+            [
+                "id",
+                "kind",
+                "title",
+                "start",
+                "end",
+                "precision",
+                "place",
+                "place_country",
+                "topics",
+                "confidence",
+                "sources",
+                "note",
+            ]
+        )
         wp.writerow(["event", "entity", "role"])
         pool = officials + ISO3
         for i in range(events):
             y, m, d = rng.randint(2000, 2025), rng.randint(1, 12), rng.randint(1, 28)
-            we.writerow([f"ev{i}", rng.choice(["meeting", "call", "visit", "consultation"]), f"Event {i}",
-                         f"{y}-{m:02d}-{d:02d}", "", "day", "Somewhere", rng.choice(ISO3),
-                         "Trade:discussed;Security:agreed", "medium", f"S{rng.randrange(1000)}", ""])
+            we.writerow(
+                [
+                    f"ev{i}",
+                    rng.choice(["meeting", "call", "visit", "consultation"]),
+                    f"Event {i}",
+                    f"{y}-{m:02d}-{d:02d}",
+                    "",
+                    "day",
+                    "Somewhere",
+                    rng.choice(ISO3),
+                    "Trade:discussed;Security:agreed",
+                    "medium",
+                    f"S{rng.randrange(1000)}",
+                    "",
+                ]
+            )
             for j, p in enumerate(rng.sample(pool, rng.randint(2, 5))):
                 wp.writerow([f"ev{i}", p, "host" if j == 0 else "participant"])
     return folder
@@ -116,8 +201,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         folder = generate(Path(tmp) / "gen", args.entities, args.affiliations, args.events)
-        print(f"generated {args.entities} entities / {args.affiliations} affiliations / {args.events} events "
-              f"in {time.perf_counter() - t0:.1f} s")
+        print(
+            f"generated {args.entities} entities / {args.affiliations} affiliations / {args.events} events "
+            f"in {time.perf_counter() - t0:.1f} s"
+        )
         print(f"generated : {measure(folder)}  (target total < 10 s, peak < 2048 MB)")
 
 

@@ -25,9 +25,16 @@ def source_records(G: nx.MultiGraph, ids) -> list[dict]:
     out = []
     for s in ids:
         rec = table.get(s, {})
-        out.append({"id": s, "title": rec.get("title", s), "publisher": rec.get("publisher", ""),
-                    "published": rec.get("published", ""), "url": rec.get("url", ""),
-                    "reliability": rec.get("reliability", "")})
+        out.append(
+            {
+                "id": s,
+                "title": rec.get("title", s),
+                "publisher": rec.get("publisher", ""),
+                "published": rec.get("published", ""),
+                "url": rec.get("url", ""),
+                "reliability": rec.get("reliability", ""),
+            }
+        )
     return out
 
 
@@ -38,10 +45,19 @@ def _name(G: nx.MultiGraph, n: str) -> str:
 def _affiliation_record(G: nx.MultiGraph, d: dict) -> dict:
     label = AFFILIATION_KINDS.get(d["kind"], (d["kind"],))[0]
     return {
-        "kind": d["kind"], "label": label, "source": d["source"], "source_name": _name(G, d["source"]),
-        "target": d["target"], "target_name": _name(G, d["target"]), "title": d.get("title", ""),
-        "start": _iso(d["start"]), "end": _iso(d["end"]), "status": d["status"], "confidence": d["confidence"],
-        "note": d.get("note", ""), "sources": source_records(G, d["sources"]),
+        "kind": d["kind"],
+        "label": label,
+        "source": d["source"],
+        "source_name": _name(G, d["source"]),
+        "target": d["target"],
+        "target_name": _name(G, d["target"]),
+        "title": d.get("title", ""),
+        "start": _iso(d["start"]),
+        "end": _iso(d["end"]),
+        "status": d["status"],
+        "confidence": d["confidence"],
+        "note": d.get("note", ""),
+        "sources": source_records(G, d["sources"]),
     }
 
 
@@ -49,9 +65,16 @@ def event_record(G: nx.MultiGraph, event_id: str) -> dict:
     """An event with its participants, topics and outcomes, and its sources."""
     e = G.graph["events"][event_id]
     return {
-        "id": event_id, "kind": e["kind"], "title": e["title"], "start": _iso(e["start"]), "end": _iso(e["end"]),
-        "place": e["place"], "place_country": e["place_country"], "confidence": e["confidence"],
-        "topics": [{"topic": t, "outcome": o} for t, o in e["topics"]], "note": e.get("note", ""),
+        "id": event_id,
+        "kind": e["kind"],
+        "title": e["title"],
+        "start": _iso(e["start"]),
+        "end": _iso(e["end"]),
+        "place": e["place"],
+        "place_country": e["place_country"],
+        "confidence": e["confidence"],
+        "topics": [{"topic": t, "outcome": o} for t, o in e["topics"]],
+        "note": e.get("note", ""),
         "participants": [{"id": p, "name": _name(G, p), "role": r} for p, r in e["participants"]],
         "sources": source_records(G, e["sources"]),
     }
@@ -77,15 +100,24 @@ def node_details(G: nx.MultiGraph, view: nx.MultiGraph, node: str) -> dict | Non
     start, end = view.graph.get("window", (None, None))
     if not events and node in G:
         for _, _, d in G.edges(node, data=True):
-            if d.get("relation") == "event" and (start is None or d["end"] >= start) and (end is None or d["start"] <= end):
+            if (
+                d.get("relation") == "event"
+                and (start is None or d["end"] >= start)
+                and (end is None or d["start"] <= end)
+            ):
                 events.add(d["event"])
     recs = sorted((event_record(G, e) for e in events), key=lambda r: (r["start"], r["id"]))
     return {
-        "id": node, "name": attrs.get("name", node), "kind": attrs.get("kind", ""),
-        "aliases": list(attrs.get("aliases", ())), "country": attrs.get("country", ""),
+        "id": node,
+        "name": attrs.get("name", node),
+        "kind": attrs.get("kind", ""),
+        "aliases": list(attrs.get("aliases", ())),
+        "country": attrs.get("country", ""),
         "country_name": _name(G, attrs["country"]) if attrs.get("country") else "",
-        "wikidata": attrs.get("wikidata", ""), "note": attrs.get("note", ""),
-        "affiliations": affs, "events": recs,
+        "wikidata": attrs.get("wikidata", ""),
+        "note": attrs.get("note", ""),
+        "affiliations": affs,
+        "events": recs,
     }
 
 
@@ -113,5 +145,12 @@ def edge_details(G: nx.MultiGraph, view: nx.MultiGraph, edge_id: str) -> dict | 
     else:
         return None
     recs = sorted((event_record(G, e) for e in dict.fromkeys(ids)), key=lambda r: (r["start"], r["id"]))
-    return {"kind": "events", "u": u, "v": v, "u_name": _name(G, u), "v_name": _name(G, v), "affiliation": None,
-            "events": recs}
+    return {
+        "kind": "events",
+        "u": u,
+        "v": v,
+        "u_name": _name(G, u),
+        "v_name": _name(G, v),
+        "affiliation": None,
+        "events": recs,
+    }

@@ -38,8 +38,12 @@ KIND_STYLES = {
     "official": {"color": "#E69F00", "symbol": "diamond", "label": "Official"},
     "organization": {"color": "#009E73", "symbol": "square", "label": "Organisation"},
 }
-_MEETING = {"label": "Meetings, calls, summits (width = number of events)", "dash": "solid", "color": "#4d5766",
-            "width": 1.2}
+_MEETING = {
+    "label": "Meetings, calls, summits (width = number of events)",
+    "dash": "solid",
+    "color": "#4d5766",
+    "width": 1.2,
+}
 EDGE_STYLES: dict[str, dict] = {
     "meeting": _MEETING,
     "office": {"label": "Holds office in", "dash": "dashdot", "color": "#CC79A7", "width": 1.6},
@@ -203,8 +207,10 @@ def make_network_figure(
         for _, d in sorted(items, key=lambda kd: kd[1]["start"])[:8]:
             lines.append(f"{_fmt(d['start'])} · {_esc(d.get('title', ''))}")
         more = f"<br>… and {len(items) - 8} more" if len(items) > 8 else ""
-        mids_text.append(f"<b>{_esc(names[u])} — {_esc(names[v])}</b><br>{weight} event{'s' if weight != 1 else ''}"
-                         f"<br>" + "<br>".join(lines) + more)
+        mids_text.append(
+            f"<b>{_esc(names[u])} — {_esc(names[v])}</b><br>{weight} event{'s' if weight != 1 else ''}"
+            f"<br>" + "<br>".join(lines) + more
+        )
         mids_id.append(f"pair|{u}|{v}")
         mids_x.append((pos[u][0] + pos[v][0]) / 2)
         mids_y.append((pos[u][1] + pos[v][1]) / 2)
@@ -219,8 +225,10 @@ def make_network_figure(
         label = style["label"] if key != "disputed" else f"{EDGE_STYLES.get(d['kind'], _MEETING)['label']} — disputed"
         extra = f"<br>{_esc(d['title'])}" if d.get("title") else ""
         conf = " · low confidence" if d.get("confidence") == "low" else ""
-        mids_text.append(f"<b>{_esc(names.get(src, src))} → {_esc(names.get(dst, dst))}</b><br>{label}{extra}"
-                         f"<br>{_fmt(d['start'])} – {_fmt(d['end'])}{conf}")
+        mids_text.append(
+            f"<b>{_esc(names.get(src, src))} → {_esc(names.get(dst, dst))}</b><br>{label}{extra}"
+            f"<br>{_fmt(d['start'])} – {_fmt(d['end'])}{conf}"
+        )
         mids_id.append(f"edge|{u}|{v}|{k}")
         mids_x.append((pos[u][0] + pos[v][0]) / 2)
         mids_y.append((pos[u][1] + pos[v][1]) / 2)
@@ -231,33 +239,65 @@ def make_network_figure(
         style = DISPUTED if key == "disputed" else EDGE_STYLES[key]
         xs, ys = _line_xy(segs)
         legend_key = style["label"]
-        traces.append(Scatter(
-            x=xs, y=ys, mode="lines", hoverinfo="skip", name=style["label"], legendgroup=legend_key,
-            showlegend=legend_key not in shown_legend,
-            line=dict(color=style["color"], width=width, dash=style["dash"]),
-            opacity=0.18 if faded else 0.85,
-        ))
+        traces.append(
+            Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                hoverinfo="skip",
+                name=style["label"],
+                legendgroup=legend_key,
+                showlegend=legend_key not in shown_legend,
+                line=dict(color=style["color"], width=width, dash=style["dash"]),
+                opacity=0.18 if faded else 0.85,
+            )
+        )
         shown_legend.add(legend_key)
 
     if tie:
         xs, ys = _line_xy([(pos[tie[0]], pos[tie[1]])])
-        traces.append(Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", name=SELECTED_TIE["label"],
-                              line=dict(color=SELECTED_TIE["color"], width=SELECTED_TIE["width"])))
+        traces.append(
+            Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                hoverinfo="skip",
+                name=SELECTED_TIE["label"],
+                line=dict(color=SELECTED_TIE["color"], width=SELECTED_TIE["width"]),
+            )
+        )
     for pairs_set, style in ((added, ADDED), (removed, REMOVED)):
-        segs = [(pos[a], pos[b]) for a, b in (tuple(p) for p in (pairs_set or ()) if len(p) == 2)
-                if a in pos and b in pos]
+        segs = [
+            (pos[a], pos[b]) for a, b in (tuple(p) for p in (pairs_set or ()) if len(p) == 2) if a in pos and b in pos
+        ]
         if segs:
             xs, ys = _line_xy(segs)
-            traces.append(Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", name=style["label"],
-                                  line=dict(color=style["color"], width=style["width"], dash=style["dash"]),
-                                  opacity=0.9))
+            traces.append(
+                Scatter(
+                    x=xs,
+                    y=ys,
+                    mode="lines",
+                    hoverinfo="skip",
+                    name=style["label"],
+                    line=dict(color=style["color"], width=style["width"], dash=style["dash"]),
+                    opacity=0.9,
+                )
+            )
 
     if mids_x:
-        traces.append(Scatter(
-            x=mids_x, y=mids_y, mode="markers", name="ties", showlegend=False, hoverinfo="text",
-            hovertext=mids_text, customdata=mids_id,
-            marker=dict(size=9, color="rgba(0,0,0,0)", line=dict(width=0)),
-        ))
+        traces.append(
+            Scatter(
+                x=mids_x,
+                y=mids_y,
+                mode="markers",
+                name="ties",
+                showlegend=False,
+                hoverinfo="text",
+                hovertext=mids_text,
+                customdata=mids_id,
+                marker=dict(size=9, color="rgba(0,0,0,0)", line=dict(width=0)),
+            )
+        )
 
     size = _sizes(H, sizes)
     by_group: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -275,36 +315,77 @@ def make_network_figure(
             metric = f"<br>{_esc(metric_label)}: {float((sizes or {}).get(n, H.degree(n))):.3g}"
             hover.append(f"<b>{_esc(names[n])}</b> ({_esc(a.get('kind', ''))})" + (f"<br>{t}" if t else "") + metric)
         opac = [1.0 if not neighbours or n in neighbours else 0.25 for n in nodes]
-        traces.append(Scatter(
-            x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes],
-            mode="markers+text", name=label, legendgroup=f"nodes-{label}",
-            text=[_esc(names[n]) if n in biggest else "" for n in nodes], textposition="top center",
-            textfont=dict(size=11, color="#1f2328"),
-            hoverinfo="text", hovertext=hover, customdata=[f"node|{n}" for n in nodes],
-            marker=dict(
-                size=[size[n] for n in nodes], color=palette.get(key, "#8c8c8c"), opacity=opac,
-                symbol=[KIND_STYLES.get(H.nodes[n].get("kind"), KIND_STYLES["country"])["symbol"] for n in nodes],
-                line=dict(width=[3 if n == selected else 1 for n in nodes],
-                          color=["#000000" if n == selected else "#ffffff" for n in nodes]),
-            ),
-        ))
+        traces.append(
+            Scatter(
+                x=[pos[n][0] for n in nodes],
+                y=[pos[n][1] for n in nodes],
+                mode="markers+text",
+                name=label,
+                legendgroup=f"nodes-{label}",
+                text=[_esc(names[n]) if n in biggest else "" for n in nodes],
+                textposition="top center",
+                textfont=dict(size=11, color="#1f2328"),
+                hoverinfo="text",
+                hovertext=hover,
+                customdata=[f"node|{n}" for n in nodes],
+                marker=dict(
+                    size=[size[n] for n in nodes],
+                    color=palette.get(key, "#8c8c8c"),
+                    opacity=opac,
+                    symbol=[KIND_STYLES.get(H.nodes[n].get("kind"), KIND_STYLES["country"])["symbol"] for n in nodes],
+                    line=dict(
+                        width=[3 if n == selected else 1 for n in nodes],
+                        color=["#000000" if n == selected else "#ffffff" for n in nodes],
+                    ),
+                ),
+            )
+        )
 
     fig = go.Figure(traces)
     annotations = []
     if caption:
-        annotations.append(dict(text=_esc(caption), xref="paper", yref="paper", x=0, y=1.0, xanchor="left",
-                                yanchor="bottom", showarrow=False, font=dict(size=10, color="#444")))
+        annotations.append(
+            dict(
+                text=_esc(caption),
+                xref="paper",
+                yref="paper",
+                x=0,
+                y=1.0,
+                xanchor="left",
+                yanchor="bottom",
+                showarrow=False,
+                font=dict(size=10, color="#444"),
+            )
+        )
     if not len(H):
-        annotations.append(dict(text="No ties in this window with these filters", xref="paper", yref="paper",
-                                x=0.5, y=0.5, showarrow=False, font=dict(size=16, color="#444")))
+        annotations.append(
+            dict(
+                text="No ties in this window with these filters",
+                xref="paper",
+                yref="paper",
+                x=0.5,
+                y=0.5,
+                showarrow=False,
+                font=dict(size=16, color="#444"),
+            )
+        )
     fig.update_layout(
         title=dict(text=_esc(title), x=0.01, font=dict(size=16)) if title else None,
-        xaxis=_AXIS, yaxis={**_AXIS, "scaleanchor": "x", "scaleratio": 1},
-        showlegend=True, legend=dict(orientation="h", x=0, xanchor="left", y=-0.01, yanchor="top",
-                                     font=dict(size=11), itemsizing="constant"),
+        xaxis=_AXIS,
+        yaxis={**_AXIS, "scaleanchor": "x", "scaleratio": 1},
+        showlegend=True,
+        legend=dict(
+            orientation="h", x=0, xanchor="left", y=-0.01, yanchor="top", font=dict(size=11), itemsizing="constant"
+        ),
         margin=dict(l=10, r=10, t=10 + (32 if title else 0) + (22 if caption else 0), b=10),
-        plot_bgcolor="#ffffff", paper_bgcolor="#ffffff", hovermode="closest", dragmode="pan",
-        uirevision="network", font=FONT, annotations=annotations, clickmode="event",
+        plot_bgcolor="#ffffff",
+        paper_bgcolor="#ffffff",
+        hovermode="closest",
+        dragmode="pan",
+        uirevision="network",
+        font=FONT,
+        annotations=annotations,
+        clickmode="event",
         **({"height": height} if height else {}),
     )
     return fig
@@ -339,74 +420,163 @@ def make_map_figure(
         by_width[round(1.0 + 1.4 * math.log2(w), 1)].append((u, v))
         mid_lon.append((cents[u][0] + cents[v][0]) / 2)
         mid_lat.append((cents[u][1] + cents[v][1]) / 2)
-        mid_text.append(f"<b>{_esc(ents.get(u, {}).get('name', u))} — {_esc(ents.get(v, {}).get('name', v))}</b>"
-                        f"<br>{w} event{'s' if w != 1 else ''}")
+        mid_text.append(
+            f"<b>{_esc(ents.get(u, {}).get('name', u))} — {_esc(ents.get(v, {}).get('name', v))}</b>"
+            f"<br>{w} event{'s' if w != 1 else ''}"
+        )
     first = True
     for width, segs in sorted(by_width.items()):
         lon, lat = [], []
         for u, v in segs:
             lon += [cents[u][0], cents[v][0], None]
             lat += [cents[u][1], cents[v][1], None]
-        traces.append(go.Scattergeo(lon=lon, lat=lat, mode="lines", hoverinfo="skip", name=_MEETING["label"],
-                                    legendgroup="ties", showlegend=first,
-                                    line=dict(width=width, color=_MEETING["color"]), opacity=0.7))
+        traces.append(
+            go.Scattergeo(
+                lon=lon,
+                lat=lat,
+                mode="lines",
+                hoverinfo="skip",
+                name=_MEETING["label"],
+                legendgroup="ties",
+                showlegend=first,
+                line=dict(width=width, color=_MEETING["color"]),
+                opacity=0.7,
+            )
+        )
         first = False
     if mid_lon:
-        traces.append(go.Scattergeo(lon=mid_lon, lat=mid_lat, mode="markers", hoverinfo="text", hovertext=mid_text,
-                                    showlegend=False, marker=dict(size=8, color="rgba(0,0,0,0)")))
+        traces.append(
+            go.Scattergeo(
+                lon=mid_lon,
+                lat=mid_lat,
+                mode="markers",
+                hoverinfo="text",
+                hovertext=mid_text,
+                showlegend=False,
+                marker=dict(size=8, color="rgba(0,0,0,0)"),
+            )
+        )
     size = _sizes(P, sizes)
     hover = []
     for n in countries:
-        ties = sorted({f"{EDGE_STYLES.get(d['kind'], _MEETING)['label'].lower()} {ents.get(o, {}).get('name', o)}"
-                       + (" (disputed)" if d.get("status") == "disputed" else "")
-                       for _, o, d in P.edges(n, data=True) if d.get("relation") == "affiliation"})
-        hover.append(f"<b>{_esc(P.nodes[n].get('name', n))}</b>"
-                     + (f"<br>{float((sizes or {}).get(n, P.degree(n))):.3g} {_esc(metric_label)}")
-                     + "".join(f"<br>{_esc(t)}" for t in ties))
-    traces.append(go.Scattergeo(
-        lon=[cents[n][0] for n in countries], lat=[cents[n][1] for n in countries], mode="markers+text",
-        text=[_esc(P.nodes[n].get("name", n)) if size[n] > 16 or n == selected else "" for n in countries],
-        textposition="top center", textfont=dict(size=11, color="#1f2328"),
-        hoverinfo="text", hovertext=hover, customdata=[f"node|{n}" for n in countries], name="Country",
-        marker=dict(size=[size[n] for n in countries], color=KIND_STYLES["country"]["color"], opacity=0.85,
-                    line=dict(width=[3 if n == selected else 1 for n in countries],
-                              color=["#000" if n == selected else "#fff" for n in countries])),
-    ))
+        ties = sorted(
+            {
+                f"{EDGE_STYLES.get(d['kind'], _MEETING)['label'].lower()} {ents.get(o, {}).get('name', o)}"
+                + (" (disputed)" if d.get("status") == "disputed" else "")
+                for _, o, d in P.edges(n, data=True)
+                if d.get("relation") == "affiliation"
+            }
+        )
+        hover.append(
+            f"<b>{_esc(P.nodes[n].get('name', n))}</b>"
+            + (f"<br>{float((sizes or {}).get(n, P.degree(n))):.3g} {_esc(metric_label)}")
+            + "".join(f"<br>{_esc(t)}" for t in ties)
+        )
+    traces.append(
+        go.Scattergeo(
+            lon=[cents[n][0] for n in countries],
+            lat=[cents[n][1] for n in countries],
+            mode="markers+text",
+            text=[_esc(P.nodes[n].get("name", n)) if size[n] > 16 or n == selected else "" for n in countries],
+            textposition="top center",
+            textfont=dict(size=11, color="#1f2328"),
+            hoverinfo="text",
+            hovertext=hover,
+            customdata=[f"node|{n}" for n in countries],
+            name="Country",
+            marker=dict(
+                size=[size[n] for n in countries],
+                color=KIND_STYLES["country"]["color"],
+                opacity=0.85,
+                line=dict(
+                    width=[3 if n == selected else 1 for n in countries],
+                    color=["#000" if n == selected else "#fff" for n in countries],
+                ),
+            ),
+        )
+    )
     fig = go.Figure(traces)
     annotations = []
     if missing:
-        annotations.append(dict(text="Not on the map: " + _esc(", ".join(missing)), xref="paper", yref="paper", x=0,
-                                y=0, showarrow=False, font=dict(size=10)))
+        annotations.append(
+            dict(
+                text="Not on the map: " + _esc(", ".join(missing)),
+                xref="paper",
+                yref="paper",
+                x=0,
+                y=0,
+                showarrow=False,
+                font=dict(size=10),
+            )
+        )
     fig.update_layout(
         title=dict(text=_esc(title), x=0.01) if title else None,
-        geo=dict(projection_type="natural earth", showcountries=True, countrycolor="#b0b7c3", showland=True,
-                 landcolor="#eef0f3", showocean=True, oceancolor="#f7fbff", showframe=False, resolution=110),
-        margin=dict(l=0, r=0, t=40 if title else 0, b=0), showlegend=True, uirevision="map", font=FONT,
-        legend=dict(x=0, y=1, bgcolor="rgba(255,255,255,0.7)"), annotations=annotations,
+        geo=dict(
+            projection_type="natural earth",
+            showcountries=True,
+            countrycolor="#b0b7c3",
+            showland=True,
+            landcolor="#eef0f3",
+            showocean=True,
+            oceancolor="#f7fbff",
+            showframe=False,
+            resolution=110,
+        ),
+        margin=dict(l=0, r=0, t=40 if title else 0, b=0),
+        showlegend=True,
+        uirevision="map",
+        font=FONT,
+        legend=dict(x=0, y=1, bgcolor="rgba(255,255,255,0.7)"),
+        annotations=annotations,
         **({"height": height} if height else {}),
     )
     return fig
 
 
-def make_timeline_figure(counts: list[tuple[str, int]], window: tuple[str | None, str | None] = (None, None),
-                         key_events: list[tuple[str, str]] | None = None) -> go.Figure:
+def make_timeline_figure(
+    counts: list[tuple[str, int]],
+    window: tuple[str | None, str | None] = (None, None),
+    key_events: list[tuple[str, str]] | None = None,
+) -> go.Figure:
     """A sparkline of events per month, with key events (date, title) marked above it
     as triangles with their title on hover; the current window is shaded."""
-    fig = go.Figure(go.Bar(x=[c[0] for c in counts], y=[c[1] for c in counts], marker_color="#4d5766",
-                           hovertemplate="%{x|%b %Y}: %{y} events<extra></extra>", name="events per month"))
+    fig = go.Figure(
+        go.Bar(
+            x=[c[0] for c in counts],
+            y=[c[1] for c in counts],
+            marker_color="#4d5766",
+            hovertemplate="%{x|%b %Y}: %{y} events<extra></extra>",
+            name="events per month",
+        )
+    )
     if key_events:
         top = max((c[1] for c in counts), default=1) or 1
-        fig.add_trace(go.Scatter(x=[d for d, _ in key_events], y=[top * 1.15] * len(key_events), mode="markers",
-                                 marker=dict(symbol="triangle-down", size=7, color="#D55E00"),
-                                 hovertext=[_esc(t) for _, t in key_events], hoverinfo="text+x",
-                                 name="key events"))
+        fig.add_trace(
+            go.Scatter(
+                x=[d for d, _ in key_events],
+                y=[top * 1.15] * len(key_events),
+                mode="markers",
+                marker=dict(symbol="triangle-down", size=7, color="#D55E00"),
+                hovertext=[_esc(t) for _, t in key_events],
+                hoverinfo="text+x",
+                name="key events",
+            )
+        )
     if window[0] or window[1]:
         x0 = window[0] or (counts[0][0] if counts else None)
         x1 = window[1] or (counts[-1][0] if counts else None)
         fig.add_vrect(x0=x0, x1=x1, fillcolor="#0072B2", opacity=0.15, line_width=0)
-    fig.update_layout(height=60, margin=dict(l=8, r=8, t=2, b=2), xaxis=dict(visible=False, fixedrange=True),
-                      yaxis=dict(visible=False, fixedrange=True), plot_bgcolor="#fff", paper_bgcolor="#fff",
-                      bargap=0.05, showlegend=False, font=FONT)
+    fig.update_layout(
+        height=60,
+        margin=dict(l=8, r=8, t=2, b=2),
+        xaxis=dict(visible=False, fixedrange=True),
+        yaxis=dict(visible=False, fixedrange=True),
+        plot_bgcolor="#fff",
+        paper_bgcolor="#fff",
+        bargap=0.05,
+        showlegend=False,
+        font=FONT,
+    )
     return fig
 
 
@@ -418,13 +588,32 @@ def make_series_figure(rows: list[dict], metric_label: str) -> go.Figure:
         by_node[r.get("name") or r["node"]].append(r)
     symbols = ["circle", "diamond", "square", "triangle-up", "x", "star", "cross", "hexagon"]
     for i, (name, items) in enumerate(sorted(by_node.items())):
-        fig.add_trace(go.Scatter(x=[r["date"] for r in items], y=[r["value"] for r in items], name=name,
-                                 mode="lines+markers", line=dict(color=OKABE_ITO[i % 8]),
-                                 marker=dict(symbol=symbols[i % len(symbols)], size=7)))
-    fig.update_layout(height=260, margin=dict(l=40, r=10, t=30, b=30), title=dict(text=_esc(metric_label), x=0.01,
-                      font=dict(size=13)), plot_bgcolor="#fff", paper_bgcolor="#fff", font=FONT,
-                      legend=dict(orientation="h", y=-0.2))
+        fig.add_trace(
+            go.Scatter(
+                x=[r["date"] for r in items],
+                y=[r["value"] for r in items],
+                name=name,
+                mode="lines+markers",
+                line=dict(color=OKABE_ITO[i % 8]),
+                marker=dict(symbol=symbols[i % len(symbols)], size=7),
+            )
+        )
+    fig.update_layout(
+        height=260,
+        margin=dict(l=40, r=10, t=30, b=30),
+        title=dict(text=_esc(metric_label), x=0.01, font=dict(size=13)),
+        plot_bgcolor="#fff",
+        paper_bgcolor="#fff",
+        font=FONT,
+        legend=dict(orientation="h", y=-0.2),
+    )
     if not rows:
-        fig.add_annotation(text="Select entities in the table or on the graph", xref="paper", yref="paper",
-                           x=0.5, y=0.5, showarrow=False)
+        fig.add_annotation(
+            text="Select entities in the table or on the graph",
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=0.5,
+            showarrow=False,
+        )
     return fig

@@ -91,11 +91,25 @@ def build_graph(dataset: Dataset) -> nx.MultiGraph:
 
     members_of: dict[str, list[tuple[str, str]]] = defaultdict(list)
     par = dataset.participants
-    for event_id, entity, role in zip(par["event"].tolist(), par["entity"].tolist(), par["role"].tolist(), strict=False):
+    for event_id, entity, role in zip(
+        par["event"].tolist(), par["entity"].tolist(), par["role"].tolist(), strict=False
+    ):
         members_of[event_id].append((entity, role))
     evf = dataset.events
-    cols = ["id", "kind", "title", "start_date", "end_date", "precision", "place", "place_country", "topics",
-            "confidence", "sources", "note"]
+    cols = [
+        "id",
+        "kind",
+        "title",
+        "start_date",
+        "end_date",
+        "precision",
+        "place",
+        "place_country",
+        "topics",
+        "confidence",
+        "sources",
+        "note",
+    ]
     edges = []
     events: dict[str, dict] = {}
     for eid, kind, title, start, end, precision, place, pcountry, topics, conf, srcs, note in zip(

@@ -118,8 +118,14 @@ class _Checker:
             if bad.any():
                 for idx, value in items[bad].items():
                     self.problems.append(
-                        Problem(self.spec.name, int(self.df.at[idx, "line"]), column, value, f"is not a known {what}",
-                                f"an id from {what}s")
+                        Problem(
+                            self.spec.name,
+                            int(self.df.at[idx, "line"]),
+                            column,
+                            value,
+                            f"is not a known {what}",
+                            f"an id from {what}s",
+                        )
                     )
         else:
             col = self.df[column]
@@ -137,47 +143,64 @@ class _Checker:
             k = tuple(row[c] for c in key)
             first = first_line.loc[k if len(key) > 1 else k[0]]
             self.problems.append(
-                Problem(self.spec.name, int(row["line"]), key[0], " / ".join(k),
-                        f"duplicates line {int(first)}", "a unique " + ", ".join(key))
+                Problem(
+                    self.spec.name,
+                    int(row["line"]),
+                    key[0],
+                    " / ".join(k),
+                    f"duplicates line {int(first)}",
+                    "a unique " + ", ".join(key),
+                )
             )
 
     def dates(self, column: str, precision_column: str | None, required: bool) -> tuple[pd.Series, pd.Series]:
         col = self.df[column]
         first, last = series_bounds(col)
         present = col != ""
-        self.flag(present & first.isna(), column, "is not a valid date",
-                  "YYYY-MM-DD, YYYY-MM or YYYY (a real calendar date)")
+        self.flag(
+            present & first.isna(), column, "is not a valid date", "YYYY-MM-DD, YYYY-MM or YYYY (a real calendar date)"
+        )
         if precision_column and precision_column in self.df:
             prec = self.df[precision_column]
             actual = series_precision(col).fillna("")
             given = prec != ""
             self.vocabulary(precision_column, schema.PRECISIONS)
             mismatch = present & given & prec.isin(schema.PRECISIONS) & first.notna() & (actual != prec)
-            self.flag(mismatch, precision_column, f"does not match the precision of {column}",
-                      values=prec)
+            self.flag(mismatch, precision_column, f"does not match the precision of {column}", values=prec)
             # Say what the value's precision is, so the fix is obvious.
             if mismatch.any():
-                last_problems = self.problems[-int(mismatch.sum()):]
-                self.problems[-int(mismatch.sum()):] = [
+                last_problems = self.problems[-int(mismatch.sum()) :]
+                self.problems[-int(mismatch.sum()) :] = [
                     Problem(p.file, p.line, p.column, p.value, p.message, f"'{a}' for {column} {v!r}")
                     for p, a, v in zip(last_problems, actual[mismatch].tolist(), col[mismatch].tolist(), strict=False)
                 ]
-            self.flag(~present & given, precision_column, f"is given but {column} is empty", "an empty value",
-                      values=prec)
+            self.flag(
+                ~present & given, precision_column, f"is given but {column} is empty", "an empty value", values=prec
+            )
         return first, last
 
 
 def _read_csv(path: Path, spec: schema.FileSpec, problems: list[Problem]) -> pd.DataFrame | None:
     if not path.is_file():
-        problems.append(Problem(spec.name, 0, "", "", "file is missing", f"a CSV file with columns {', '.join(spec.columns)}"))
+        problems.append(
+            Problem(spec.name, 0, "", "", "file is missing", f"a CSV file with columns {', '.join(spec.columns)}")
+        )
         return None
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        problems.append(Problem(spec.name, line, "", raw[exc.start:exc.end].hex(" "),
-                                f"bytes at offset {exc.start} are not UTF-8", "a UTF-8 encoded file"))
+        problems.append(
+            Problem(
+                spec.name,
+                line,
+                "",
+                raw[exc.start : exc.end].hex(" "),
+                f"bytes at offset {exc.start} are not UTF-8",
+                "a UTF-8 encoded file",
+            )
+        )
         return None
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=False)
@@ -193,12 +216,14 @@ def _read_csv(path: Path, spec: schema.FileSpec, problems: list[Problem]) -> pd.
     frame["line"] = range(2, len(frame) + 2)
     missing = [c for c in spec.required if c not in frame.columns]
     for col in missing:
-        problems.append(Problem(spec.name, 1, col, "", "required column is missing",
-                                "a header with " + ", ".join(spec.columns)))
+        problems.append(
+            Problem(spec.name, 1, col, "", "required column is missing", "a header with " + ", ".join(spec.columns))
+        )
     for col in frame.columns:
         if col != "line" and col not in spec.allowed:
-            problems.append(Problem(spec.name, 1, col, col, "is not a known column",
-                                    "one of " + ", ".join(spec.allowed)))
+            problems.append(
+                Problem(spec.name, 1, col, col, "is not a known column", "one of " + ", ".join(spec.allowed))
+            )
     for col in spec.allowed:
         if col not in frame.columns:
             frame[col] = ""
@@ -242,22 +267,49 @@ def validate_folder(path: str | Path) -> tuple[list[Problem], dict[str, pd.DataF
         c.vocabulary("kind", tuple(schema.ENTITY_KINDS))
         for kind, pattern in ID_PATTERNS.items():
             is_kind = ent["kind"] == kind
-            c.flag(is_kind & (ent["id"] != "") & ~ent["id"].str.fullmatch(pattern).fillna(False).astype(bool),
-                   "id", f"is not a valid id for a {kind}", f"an id matching {pattern}")
+            c.flag(
+                is_kind & (ent["id"] != "") & ~ent["id"].str.fullmatch(pattern).fillna(False).astype(bool),
+                "id",
+                f"is not a valid id for a {kind}",
+                f"an id matching {pattern}",
+            )
         is_country = ent["kind"] == "country"
-        c.flag(is_country & ent["id"].str.fullmatch(ID_PATTERNS["country"]).fillna(False).astype(bool)
-               & ~ent["id"].isin(ISO3_CODES), "id", "is not an ISO 3166-1 alpha-3 code", "e.g. CHN, RUS, USA")
-        c.flag(is_country & (ent["iso3"] != "") & (ent["iso3"] != ent["id"]), "iso3",
-               "differs from the country's id", "the same code as id")
+        c.flag(
+            is_country
+            & ent["id"].str.fullmatch(ID_PATTERNS["country"]).fillna(False).astype(bool)
+            & ~ent["id"].isin(ISO3_CODES),
+            "id",
+            "is not an ISO 3166-1 alpha-3 code",
+            "e.g. CHN, RUS, USA",
+        )
+        c.flag(
+            is_country & (ent["iso3"] != "") & (ent["iso3"] != ent["id"]),
+            "iso3",
+            "differs from the country's id",
+            "the same code as id",
+        )
         kinds = ent.drop_duplicates("id").set_index("id")["kind"]
         country_ids = kinds.index[kinds == "country"]
         is_official = ent["kind"] == "official"
-        c.flag(is_official & (ent["country"] == ""), "country", "is empty for an official",
-               "the id of the country they serve", values=ent["country"])
-        c.flag(is_official & (ent["country"] != "") & ~ent["country"].isin(country_ids), "country",
-               "is not a known country", "the id of a country in entities.csv")
-        c.flag(~is_official & (ent["country"] != "") & (ent["kind"] != ""), "country",
-               "is only used for officials", "an empty value")
+        c.flag(
+            is_official & (ent["country"] == ""),
+            "country",
+            "is empty for an official",
+            "the id of the country they serve",
+            values=ent["country"],
+        )
+        c.flag(
+            is_official & (ent["country"] != "") & ~ent["country"].isin(country_ids),
+            "country",
+            "is not a known country",
+            "the id of a country in entities.csv",
+        )
+        c.flag(
+            ~is_official & (ent["country"] != "") & (ent["kind"] != ""),
+            "country",
+            "is only used for officials",
+            "an empty value",
+        )
 
     if aff is not None:
         c = _Checker(schema.FILES["affiliations"], aff, problems)
@@ -274,15 +326,24 @@ def validate_folder(path: str | Path) -> tuple[list[Problem], dict[str, pd.DataF
             tkind = aff["target"].map(kinds)
             for akind, (label, want_s, want_t) in schema.AFFILIATION_KINDS.items():
                 is_k = aff["kind"] == akind
-                c.flag(is_k & skind.notna() & (skind != want_s), "source",
-                       f"is a {'/'.join(sorted(set(skind[is_k & skind.notna() & (skind != want_s)])))}, "
-                       f"but '{akind}' needs a {want_s}", f"the id of a {want_s}")
-                c.flag(is_k & tkind.notna() & (tkind != want_t), "target",
-                       f"is not a {want_t}, but '{akind}' ({label}) needs one", f"the id of a {want_t}")
+                c.flag(
+                    is_k & skind.notna() & (skind != want_s),
+                    "source",
+                    f"is a {'/'.join(sorted(set(skind[is_k & skind.notna() & (skind != want_s)])))}, "
+                    f"but '{akind}' needs a {want_s}",
+                    f"the id of a {want_s}",
+                )
+                c.flag(
+                    is_k & tkind.notna() & (tkind != want_t),
+                    "target",
+                    f"is not a {want_t}, but '{akind}' ({label}) needs one",
+                    f"the id of a {want_t}",
+                )
         s_first, s_last = c.dates("start", "start_precision", required=True)
         e_first, e_last = c.dates("end", "end_precision", required=False)
-        c.flag(e_last.notna() & s_first.notna() & (e_last < s_first), "end", "is before start",
-               "a date on or after start")
+        c.flag(
+            e_last.notna() & s_first.notna() & (e_last < s_first), "end", "is before start", "a date on or after start"
+        )
         aff["start_date"] = _to_date_objects(s_first)
         aff["end_date"] = _to_date_objects(e_last)
 
@@ -294,16 +355,20 @@ def validate_folder(path: str | Path) -> tuple[list[Problem], dict[str, pd.DataF
         c.vocabulary("confidence", schema.CONFIDENCE)
         c.references("sources", source_ids, "source", listed=True)
         pc = ev["place_country"]
-        c.flag((pc != "") & ~pc.isin(ISO3_CODES), "place_country", "is not an ISO 3166-1 alpha-3 code",
-               "e.g. RUS, THA")
+        c.flag((pc != "") & ~pc.isin(ISO3_CODES), "place_country", "is not an ISO 3166-1 alpha-3 code", "e.g. RUS, THA")
         s_first, s_last = c.dates("start", "precision", required=True)
         e_first, e_last = c.dates("end", None, required=False)
         prec = ev["precision"]
         end_prec = series_precision(ev["end"]).fillna("")
-        c.flag((ev["end"] != "") & prec.isin(schema.PRECISIONS) & e_first.notna() & (end_prec != prec),
-               "end", "is written with another precision than 'precision'", "a date of the same precision as start")
-        c.flag(e_last.notna() & s_first.notna() & (e_last < s_first), "end", "is before start",
-               "a date on or after start")
+        c.flag(
+            (ev["end"] != "") & prec.isin(schema.PRECISIONS) & e_first.notna() & (end_prec != prec),
+            "end",
+            "is written with another precision than 'precision'",
+            "a date of the same precision as start",
+        )
+        c.flag(
+            e_last.notna() & s_first.notna() & (e_last < s_first), "end", "is before start", "a date on or after start"
+        )
         topics = split_list(ev["topics"])
         if len(topics):
             parts = topics.str.rpartition(":")

@@ -112,8 +112,11 @@ def apply_view(G: nx.MultiGraph, state: ViewState, use_cache: bool = True) -> nx
     if state.topics or state.outcomes:
         checks.append(topics_filter(state.topics, state.outcomes))
     # One pass over the base graph: the window and the tie filters together.
-    edges = [(u, v, k, d) for u, v, k, d in G.edges(keys=True, data=True)
-             if d["start"] <= hi and (d["end"] is None or d["end"] >= lo) and all(c(d) for c in checks)]
+    edges = [
+        (u, v, k, d)
+        for u, v, k, d in G.edges(keys=True, data=True)
+        if d["start"] <= hi and (d["end"] is None or d["end"] >= lo) and all(c(d) for c in checks)
+    ]
     keep_nodes: set[str] | None = None
     if state.org:
         keep_nodes = org_circle(edges, ents, state.org)
@@ -161,8 +164,11 @@ def _apply_min_weight(H: nx.MultiGraph, min_weight: int) -> nx.MultiGraph:
     for u, v, d in H.edges(data=True):
         if d["relation"] == "event":
             counts[frozenset((u, v))] += d.get("weight", 1)
-    drop = [(u, v, k) for u, v, k, d in H.edges(keys=True, data=True)
-            if d["relation"] == "event" and counts[frozenset((u, v))] < min_weight]
+    drop = [
+        (u, v, k)
+        for u, v, k, d in H.edges(keys=True, data=True)
+        if d["relation"] == "event" and counts[frozenset((u, v))] < min_weight
+    ]
     H = H.copy()
     H.remove_edges_from(drop)
     return H

@@ -62,8 +62,9 @@ def compute_positions(G: nx.MultiGraph, seed: int = SEED) -> dict[str, tuple[flo
         index = {n: i for i, n in enumerate(nodes)}
         g = ig.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v in S.edges])
         random.seed(seed)
-        layout = g.layout_fruchterman_reingold(weights=[d["weight"] for *_, d in S.edges(data=True)], niter=300,
-                                               grid="auto")
+        layout = g.layout_fruchterman_reingold(
+            weights=[d["weight"] for *_, d in S.edges(data=True)], niter=300, grid="auto"
+        )
         raw = {n: tuple(layout[i]) for n, i in index.items()}
     else:
         # Kamada-Kawai keeps graph distances as screen distances: dense cores stay readable.

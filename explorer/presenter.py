@@ -123,8 +123,11 @@ def _tick_marks(ticks: list[dt.date], unit: str) -> dict[int, str]:
 
 def _key_events(G: nx.MultiGraph) -> list[tuple[str, str]]:
     """Summits, and events with five or more participants: marked on the timeline."""
-    out = [(e["start"].isoformat(), e["title"]) for e in G.graph["events"].values()
-           if e["kind"] == "summit" or len(e["participants"]) >= 5]
+    out = [
+        (e["start"].isoformat(), e["title"])
+        for e in G.graph["events"].values()
+        if e["kind"] == "summit" or len(e["participants"]) >= 5
+    ]
     return sorted(out)[:200]
 
 
@@ -138,10 +141,19 @@ def prepare_app_data(path: str | Path) -> AppData:
     topics = sorted({t for e in G.graph["events"].values() for t, _ in e["topics"]}, key=str.casefold)
     whole_countries = project_to_countries(G)
     whole_countries.add_nodes_from(n for n, a in G.graph["entities"].items() if a.get("kind") != "official")
-    return AppData(path=Path(path), graph=G, positions=compute_positions(G),
-                   country_positions=compute_positions(whole_countries), span=span, unit=unit, ticks=ticks,
-                   event_counts=[(t.isoformat(), counts.get(t, 0)) for t in ticks], topics=topics,
-                   marks=_tick_marks(ticks, unit), key_events=_key_events(G))
+    return AppData(
+        path=Path(path),
+        graph=G,
+        positions=compute_positions(G),
+        country_positions=compute_positions(whole_countries),
+        span=span,
+        unit=unit,
+        ticks=ticks,
+        event_counts=[(t.isoformat(), counts.get(t, 0)) for t in ticks],
+        topics=topics,
+        marks=_tick_marks(ticks, unit),
+        key_events=_key_events(G),
+    )
 
 
 def entity_options(data: AppData, kinds: tuple[str, ...] = ()) -> list[dict]:
@@ -151,8 +163,13 @@ def entity_options(data: AppData, kinds: tuple[str, ...] = ()) -> list[dict]:
         if kinds and a.get("kind") not in kinds:
             continue
         aliases = " ".join(a.get("aliases", ()))
-        out.append({"label": f"{a.get('name', n)} ({a.get('kind')})", "value": n,
-                    "search": f"{a.get('name', n)} {aliases} {n}"})
+        out.append(
+            {
+                "label": f"{a.get('name', n)} ({a.get('kind')})",
+                "value": n,
+                "search": f"{a.get('name', n)} {aliases} {n}",
+            }
+        )
     return out
 
 
@@ -184,8 +201,7 @@ def figure_inputs(data: AppData, state: ViewState, records: list[dict]) -> dict:
         "sizes": {r["id"]: r.get(metric, 0.0) for r in records} if not METRICS[metric].categorical else None,
         "metric_label": METRICS[metric].label,
         "color_by": state.color,
-        "communities": ({r["id"]: r["community"] for r in records}
-                        if records and "community" in records[0] else None),
+        "communities": ({r["id"]: r["community"] for r in records} if records and "community" in records[0] else None),
         "selected": state.selected,
     }
 
@@ -197,14 +213,18 @@ def render_view(data: AppData, state: ViewState) -> ViewResult:
     table = compute_metrics(H, wanted, cache_key=(data.graph.graph.get("fingerprint"), state.fingerprint()))
     records = table.to_dict("records")
     fig = make_network_figure(H, **figure_inputs(data, state, records))
-    n_events = len({d.get("event") for *_, d in H.edges(data=True) if d.get("event")} |
-                   {e for *_, d in H.edges(data=True) for e in d.get("events", ())})
+    n_events = len(
+        {d.get("event") for *_, d in H.edges(data=True) if d.get("event")}
+        | {e for *_, d in H.edges(data=True) for e in d.get("events", ())}
+    )
     counts = {"nodes": H.number_of_nodes(), "edges": H.number_of_edges(), "events": n_events}
-    desc = (f"{counts['nodes']} entities · {counts['edges']} ties · {n_events} events — {state.describe()}")
+    desc = f"{counts['nodes']} entities · {counts['edges']} ties · {n_events} events — {state.describe()}"
     skipped = [METRICS[m].label.lower() for m in METRICS if m not in wanted]
     if skipped:
-        desc += (f" · {' and '.join(skipped)} are computed for views of up to {LARGE_VIEW:,} entities, "
-                 "or when chosen as node size")
+        desc += (
+            f" · {' and '.join(skipped)} are computed for views of up to {LARGE_VIEW:,} entities, "
+            "or when chosen as node size"
+        )
     return ViewResult(state, H, records, fig, desc, counts)
 
 
@@ -212,8 +232,9 @@ def render_map(data: AppData, state: ViewState, result: ViewResult | None = None
     """The map: the view at country level (officials placed in their country)."""
     H = result.view if result is not None else apply_view(data.graph, state)
     P = H if state.level == "countries" else apply_view(data.graph, state.replace(level="countries"))
-    table = compute_metrics(P, None, cache_key=(data.graph.graph.get("fingerprint"),
-                                               state.replace(level="countries").fingerprint()))
+    table = compute_metrics(
+        P, None, cache_key=(data.graph.graph.get("fingerprint"), state.replace(level="countries").fingerprint())
+    )
     metric = state.metric if state.metric in METRICS and not METRICS[state.metric].categorical else "degree"
     sizes = {r["id"]: r[metric] for r in table.to_dict("records")}
     return make_map_figure(P, sizes=sizes, metric_label=METRICS[metric].label, selected=state.selected)
@@ -248,17 +269,25 @@ def render_changes(data: AppData, state: ViewState) -> dict:
     for n in union:
         union.nodes[n].update(data.entities.get(n, {}))
     fig = make_network_figure(
-        union, data.positions_for(state.level),
+        union,
+        data.positions_for(state.level),
         added={frozenset((e["u"], e["v"])) for e in ch.edges_added},
         removed={frozenset((e["u"], e["v"])) for e in ch.edges_removed},
         title=f"{vs.describe()}  →  {state.describe()}",
     )
-    summary = (f"From {vs.describe()} to {state.describe()}: {len(ch.nodes_added)} entities and "
-               f"{len(ch.edges_added)} ties added, {len(ch.nodes_removed)} entities and "
-               f"{len(ch.edges_removed)} ties removed.")
-    return {"figure": fig, "rows": ch.metrics.to_dict("records"),
-            "columns": [{"field": c, "headerName": c.replace("_", " ")} for c in ch.metrics.columns],
-            "summary": summary, "changes": ch, "compared": vs}
+    summary = (
+        f"From {vs.describe()} to {state.describe()}: {len(ch.nodes_added)} entities and "
+        f"{len(ch.edges_added)} ties added, {len(ch.nodes_removed)} entities and "
+        f"{len(ch.edges_removed)} ties removed."
+    )
+    return {
+        "figure": fig,
+        "rows": ch.metrics.to_dict("records"),
+        "columns": [{"field": c, "headerName": c.replace("_", " ")} for c in ch.metrics.columns],
+        "summary": summary,
+        "changes": ch,
+        "compared": vs,
+    }
 
 
 def render_paths(data: AppData, state: ViewState) -> list[dict]:
@@ -279,15 +308,17 @@ def render_series(data: AppData, state: ViewState, ids: list[str], limit: int = 
         return make_series_figure([], METRICS[metric].label)
     start, end = state.window()
     table = metric_series(data.graph, ids, metric, "quarter", start, end, level=state.level)
-    recs = [{"node": r["id"], "name": r["name"], "date": r["end"], "value": r["value"]}
-            for r in table.to_dict("records")]
+    recs = [
+        {"node": r["id"], "name": r["name"], "date": r["end"], "value": r["value"]} for r in table.to_dict("records")
+    ]
     return make_series_figure(recs, f"{METRICS[metric].label} by quarter")
 
 
 def render_timeline(data: AppData, state: ViewState):
     start, end = state.window()
-    return make_timeline_figure(data.event_counts, (start.isoformat() if start else None,
-                                                    end.isoformat() if end else None), data.key_events)
+    return make_timeline_figure(
+        data.event_counts, (start.isoformat() if start else None, end.isoformat() if end else None), data.key_events
+    )
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -331,4 +362,3 @@ def relation_options() -> list[dict]:
     out = [{"label": f"{lab[0]} ({k})", "value": k} for k, lab in schema.AFFILIATION_KINDS.items()]
     out += [{"label": f"event: {k}", "value": k} for k in schema.EVENT_KINDS]
     return out
-

@@ -97,8 +97,15 @@ def project_to_countries(view: nx.MultiGraph) -> nx.MultiGraph:
         agg = pairs.get(pair)
         if agg is None:
             agg = pairs[pair] = {
-                "relation": "event", "kind": "meeting", "events": [], "kinds": set(), "sources": set(),
-                "start": d["start"], "end": d["end"], "status": "confirmed", "confidence": d["confidence"],
+                "relation": "event",
+                "kind": "meeting",
+                "events": [],
+                "kinds": set(),
+                "sources": set(),
+                "start": d["start"],
+                "end": d["end"],
+                "status": "confirmed",
+                "confidence": d["confidence"],
                 "topics": set(),
             }
         if d["event"] in seen_events[pair]:
@@ -115,10 +122,18 @@ def project_to_countries(view: nx.MultiGraph) -> nx.MultiGraph:
     for (a, b), agg in pairs.items():
         events = [e for _, e in sorted(agg["events"])]
         P.add_edge(
-            a, b, key="events",
-            **{**agg, "events": events, "weight": len(events), "kinds": tuple(sorted(agg["kinds"])),
-               "sources": tuple(sorted(agg["sources"])), "topics": tuple(sorted(agg["topics"])),
-               "title": f"{len(events)} event{'s' if len(events) != 1 else ''}"},
+            a,
+            b,
+            key="events",
+            **{
+                **agg,
+                "events": events,
+                "weight": len(events),
+                "kinds": tuple(sorted(agg["kinds"])),
+                "sources": tuple(sorted(agg["sources"])),
+                "topics": tuple(sorted(agg["topics"])),
+                "title": f"{len(events)} event{'s' if len(events) != 1 else ''}",
+            },
         )
     for n in P.nodes:
         P.nodes[n].update(entities.get(n, {}))

@@ -127,8 +127,13 @@ class ViewState:
         if self.lookback:
             parts[0] = f"as of {end}, last {self.lookback} days"
         parts.append(f"level: {self.level}")
-        for name, label in (("entity_kinds", "kinds"), ("relation_kinds", "relations"), ("countries", "countries"),
-                            ("topics", "topics"), ("outcomes", "outcomes")):
+        for name, label in (
+            ("entity_kinds", "kinds"),
+            ("relation_kinds", "relations"),
+            ("countries", "countries"),
+            ("topics", "topics"),
+            ("outcomes", "outcomes"),
+        ):
             value = getattr(self, name)
             if value:
                 parts.append(f"{label}: {', '.join(value)}")
@@ -144,8 +149,11 @@ class ViewState:
 
     def to_dict(self) -> dict:
         """Plain JSON-safe dict of every field (lists for tuples)."""
-        return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v
-                for f in fields(self) if not f.name.startswith("_")}
+        return {
+            f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v
+            for f in fields(self)
+            if not f.name.startswith("_")
+        }
 
     @classmethod
     def from_dict(cls, data: dict, strict: bool = False) -> ViewState:
@@ -181,8 +189,10 @@ class ViewState:
                 continue
             data[name] = value
         if unknown and strict:
-            raise ArgumentError(f"--view: unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
-                                f"known keys: {', '.join(QUERY_KEYS.values())}")
+            raise ArgumentError(
+                f"--view: unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
+                f"known keys: {', '.join(QUERY_KEYS.values())}"
+            )
         state = cls._build(data, strict)
         notices = list(state._notices) + [f"ignored unknown link parameter '{k}'" for k in unknown]
         return dataclasses.replace(state, _notices=()), notices
@@ -272,8 +282,9 @@ class ViewState:
                 kwargs[name] = value
             else:
                 kwargs[name] = str(value).strip()
-        state = cls(**{**{f.name: getattr(default, f.name) for f in fields(cls) if not f.name.startswith("_")},
-                       **kwargs})
+        state = cls(
+            **{**{f.name: getattr(default, f.name) for f in fields(cls) if not f.name.startswith("_")}, **kwargs}
+        )
         start, end = state.window()
         if start and end and start > end:
             bad("date_from", state.date_from, f"a date on or before to={state.date_to}")

@@ -74,10 +74,14 @@ def settle(duo, quiet=1.0, timeout=15):
     last, since = None, time.time()
     while time.time() < end:
         busy = duo.driver.execute_script("return !!document.querySelector('[data-dash-is-loading=true]')")
-        now = (busy, duo.driver.execute_script(
-            "const gd=document.querySelector('#network .js-plotly-plot');"
-            "return gd && gd._fullLayout ? JSON.stringify([gd.data.length, gd._fullLayout.xaxis._length,"
-            " gd._fullLayout.xaxis._offset, document.querySelector('#view-description').textContent]) : null"))
+        now = (
+            busy,
+            duo.driver.execute_script(
+                "const gd=document.querySelector('#network .js-plotly-plot');"
+                "return gd && gd._fullLayout ? JSON.stringify([gd.data.length, gd._fullLayout.xaxis._length,"
+                " gd._fullLayout.xaxis._offset, document.querySelector('#view-description').textContent]) : null"
+            ),
+        )
         if now != last:
             last, since = now, time.time()
         elif not busy and time.time() - since >= quiet:
@@ -88,8 +92,12 @@ def settle(duo, quiet=1.0, timeout=15):
 def pick(duo, dropdown: str, value: str):
     """Choose an option of a Dash 4 dropdown by its value."""
     duo.find_element(f"#{dropdown}").click()
-    option = wait_until(lambda: duo.driver.find_element(
-        By.CSS_SELECTOR, f".dash-dropdown-content .dash-dropdown-option input[value='{value}']"), what=value)
+    option = wait_until(
+        lambda: duo.driver.find_element(
+            By.CSS_SELECTOR, f".dash-dropdown-content .dash-dropdown-option input[value='{value}']"
+        ),
+        what=value,
+    )
     duo.driver.execute_script("arguments[0].closest('label').click()", option)
     duo.driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
 
@@ -106,7 +114,8 @@ def test_page_loads_with_an_empty_console_and_no_outside_request(dash_duo, app_d
     dash_duo.find_element("#tabs").find_element(By.LINK_TEXT, "Map").click()
     wait_until(lambda: nodes(dash_duo, "map"), what="the map")
     urls = dash_duo.driver.execute_script(
-        "return performance.getEntriesByType('resource').map(e => e.name).concat([location.href]);")
+        "return performance.getEntriesByType('resource').map(e => e.name).concat([location.href]);"
+    )
     outside = [u for u in urls if not u.startswith(dash_duo.server_url) and not u.startswith("data:")]
     assert outside == [], outside
 
@@ -128,7 +137,8 @@ def test_a_filter_changes_the_table(dash_duo, app_data):
     start(dash_duo, app_data, "?from=2024-02-01&to=2024-02-01&tab=metrics")
     rows = lambda: dash_duo.driver.execute_script(  # noqa: E731
         "return Array.from(document.querySelectorAll('#grid .ag-center-cols-container .ag-row'))"
-        ".map(r => r.getAttribute('row-id'));")
+        ".map(r => r.getAttribute('row-id'));"
+    )
     wait_until(lambda: rows() and "USA" in rows(), what="USA in the table")
     pick(dash_duo, "org", "BRICS")
     wait_until(lambda: rows() and "USA" not in rows(), what="USA gone after the BRICS filter")
@@ -154,8 +164,10 @@ def test_clicking_a_node_shows_its_sources(dash_duo, app_data):
           if (d > bestD && p[2] > 0 && p[2] < window.innerHeight) { bestD = d; best = p; } }
         return best;""")
     for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
-        dash_duo.driver.execute_cdp_cmd("Input.dispatchMouseEvent", {
-            "type": kind, "x": x, "y": y, "button": "left" if kind != "mouseMoved" else "none", "clickCount": 1})
+        dash_duo.driver.execute_cdp_cmd(
+            "Input.dispatchMouseEvent",
+            {"type": kind, "x": x, "y": y, "button": "left" if kind != "mouseMoved" else "none", "clickCount": 1},
+        )
         time.sleep(0.1)
     name = app_data.entities[node]["name"]
     wait_until(lambda: name in dash_duo.find_element("#details").text, what=f"details of {name}")
@@ -194,8 +206,10 @@ def test_play_advances_the_date(dash_duo, app_data):
     start(dash_duo, app_data, "?from=2024-01-01&to=2024-01-31")
     dash_duo.find_element("#speed").send_keys("fast")
     dash_duo.find_element("#play").click()
-    wait_until(lambda: dash_duo.find_element("#date-to").get_attribute("value") >= "2024-03-31",
-               what="the window to advance twice")
+    wait_until(
+        lambda: dash_duo.find_element("#date-to").get_attribute("value") >= "2024-03-31",
+        what="the window to advance twice",
+    )
     dash_duo.find_element("#play").click()
     assert "Play" in dash_duo.find_element("#play").text
 
@@ -204,15 +218,19 @@ def test_the_map_renders(dash_duo, app_data):
     start(dash_duo, app_data, "?from=2024-01&to=2024-02&tab=map")
     wait_until(lambda: nodes(dash_duo, "map"), what="countries on the map")
     assert {"CHN", "RUS", "USA"} <= set(nodes(dash_duo, "map"))
-    wait_until(lambda: dash_duo.driver.find_elements(By.CSS_SELECTOR, "#map .geo path.js-line, #map .geo .countries path"),
-               what="country shapes from the local map file")
+    wait_until(
+        lambda: dash_duo.driver.find_elements(By.CSS_SELECTOR, "#map .geo path.js-line, #map .geo .countries path"),
+        what="country shapes from the local map file",
+    )
     shot(dash_duo, "05-map")
     assert severe_logs(dash_duo) == []
 
 
 def test_tabs_work_from_the_keyboard(dash_duo, app_data):
     start(dash_duo, app_data, "?from=2024-01&to=2024-02")
-    tab = dash_duo.driver.find_element(By.XPATH, "//a[normalize-space()='Metrics'] | //button[normalize-space()='Metrics']")
+    tab = dash_duo.driver.find_element(
+        By.XPATH, "//a[normalize-space()='Metrics'] | //button[normalize-space()='Metrics']"
+    )
     tab.send_keys(Keys.ENTER)
     wait_until(lambda: "tab=metrics" in dash_duo.driver.current_url, what="the metrics tab")
 
@@ -226,8 +244,10 @@ def test_markup_in_data_is_shown_as_text(dash_duo, tmp_path):
     dash_duo.driver.set_window_size(1400, 1000)
     dash_duo.start_server(create_app(folder))
     dash_duo.driver.get(dash_duo.server_url + "/?sel=ma-zhaoxu")
-    wait_until(lambda: "<img src=x onerror=alert(1)>" in dash_duo.find_element("#details").text,
-               what="the name shown literally")
+    wait_until(
+        lambda: "<img src=x onerror=alert(1)>" in dash_duo.find_element("#details").text,
+        what="the name shown literally",
+    )
     assert not dash_duo.driver.find_elements(By.CSS_SELECTOR, "#details img, #network img")
     alerts = dash_duo.driver.execute_script("try { return !!window.alert.called; } catch (e) { return false; }")
     assert not alerts

@@ -67,13 +67,16 @@ def test_graph_country_level():
     assert chn_rus and chn_rus[0]["weight"] >= 3
 
 
-@pytest.mark.parametrize("args,words", [
-    (["graph", "--from", "yesterday"], "--from"),
-    (["graph", "--from", "2025", "--to", "2024"], "after"),
-    (["graph", "--level", "planets"], "planets"),
-    (["graph", "--data", "/no/such/folder"], "not a folder"),
-    (["graph", "--at", "2024-02-30"], "2024-02-30"),
-])
+@pytest.mark.parametrize(
+    "args,words",
+    [
+        (["graph", "--from", "yesterday"], "--from"),
+        (["graph", "--from", "2025", "--to", "2024"], "after"),
+        (["graph", "--level", "planets"], "planets"),
+        (["graph", "--data", "/no/such/folder"], "not a folder"),
+        (["graph", "--at", "2024-02-30"], "2024-02-30"),
+    ],
+)
 def test_bad_arguments_one_line_exit_2(args, words):
     out = subprocess.run([sys.executable, "-m", "explorer", *args], capture_output=True, text=True, timeout=60)
     assert out.returncode == 2

@@ -75,8 +75,12 @@ def test_node_details_list_sources_with_links(data):
 
 def test_edge_details_from_figure_id(data):
     res = render_view(data, ViewState(date_from="2024-01-30", date_to="2024-01-30"))
-    pair = next(c for t in res.network.data for c in (t.customdata or ())
-                if isinstance(c, str) and c.startswith("pair|") and "sergey-lavrov" in c and "ma-zhaoxu" in c)
+    pair = next(
+        c
+        for t in res.network.data
+        for c in (t.customdata or ())
+        if isinstance(c, str) and c.startswith("pair|") and "sergey-lavrov" in c and "ma-zhaoxu" in c
+    )
     d = edge_details(data.graph, res.view, pair)
     assert d["events"] and d["events"][0]["sources"]
     assert edge_details(data.graph, res.view, "pair|nobody|else") is None
@@ -84,8 +88,16 @@ def test_edge_details_from_figure_id(data):
 
 
 def test_controls_round_trip(data):
-    state = ViewState(date_from="2024-01-01", date_to="2024-03-31", level="countries", org="BRICS", depth=2,
-                      entity_kinds=("country",), metric="pagerank", tab="map")
+    state = ViewState(
+        date_from="2024-01-01",
+        date_to="2024-03-31",
+        level="countries",
+        org="BRICS",
+        depth=2,
+        entity_kinds=("country",),
+        metric="pagerank",
+        tab="map",
+    )
     props = controls_from_state(state, data)
     assert props["date-from"] == "2024-01-01" and props["date-to"] == "2024-03-31"
     assert props["level"] == "countries" and props["org"] == "BRICS" and props["tabs"] == "map"
@@ -133,8 +145,14 @@ def test_map_places_countries(data):
 def test_changes_tab_marks_the_new_members(data):
     from explorer.presenter import render_changes
 
-    state = ViewState(date_from="2024-01-01", date_to="2024-12-31", vs_from="2023-01-01", vs_to="2023-12-31",
-                      level="countries", tab="changes")
+    state = ViewState(
+        date_from="2024-01-01",
+        date_to="2024-12-31",
+        vs_from="2023-01-01",
+        vs_to="2023-12-31",
+        level="countries",
+        tab="changes",
+    )
     ch = render_changes(data, state)
     added = {frozenset((e["u"], e["v"])) for e in ch["changes"].edges_added if e["kind"] == "member"}
     assert {frozenset((c, "BRICS")) for c in ("EGY", "ETH", "IRN", "ARE")} <= added
@@ -153,13 +171,11 @@ def test_changes_default_to_the_previous_window(data):
 def test_path_finder_and_series(data):
     from explorer.presenter import render_paths, render_series
 
-    state = ViewState(date_from="2024-01-01", date_to="2024-02-29", path_from="jake-sullivan",
-                      path_to="sergey-lavrov")
+    state = ViewState(date_from="2024-01-01", date_to="2024-02-29", path_from="jake-sullivan", path_to="sergey-lavrov")
     paths = render_paths(data, state)
     assert paths and paths[0]["nodes"][0] == "jake-sullivan" and paths[0]["nodes"][-1] == "sergey-lavrov"
     assert all(h["ties"] for h in paths[0]["hops"])
-    fig = render_series(data, ViewState(date_from="2023-01-01", date_to="2024-12-31", metric="degree"),
-                        ["CHN", "RUS"])
+    fig = render_series(data, ViewState(date_from="2023-01-01", date_to="2024-12-31", metric="degree"), ["CHN", "RUS"])
     assert {t.name for t in fig.data} == {"People's Republic of China", "Russian Federation"}
     assert len(fig.data[0].x) == 8  # quarters of 2023 and 2024
 

@@ -28,8 +28,15 @@ def test_every_column_is_documented(name, spec):
 
 
 def test_every_kind_and_vocabulary_is_documented():
-    words = (list(schema.ENTITY_KINDS) + list(schema.AFFILIATION_KINDS) + list(schema.EVENT_KINDS)
-             + list(schema.ROLES) + list(schema.OUTCOMES) + list(schema.CONFIDENCE) + list(schema.STATUSES))
+    words = (
+        list(schema.ENTITY_KINDS)
+        + list(schema.AFFILIATION_KINDS)
+        + list(schema.EVENT_KINDS)
+        + list(schema.ROLES)
+        + list(schema.OUTCOMES)
+        + list(schema.CONFIDENCE)
+        + list(schema.STATUSES)
+    )
     missing = [w for w in words if f"`{w}`" not in MODEL]
     assert not missing
 

@@ -10,8 +10,11 @@ D = dt.date
 
 
 def _org_ties(view, country, org="BRICS"):
-    return {(d["kind"], d["status"]) for _, _, d in view.edges(country, data=True)
-            if d["relation"] == "affiliation" and org in (d["source"], d["target"])}
+    return {
+        (d["kind"], d["status"])
+        for _, _, d in view.edges(country, data=True)
+        if d["relation"] == "affiliation" and org in (d["source"], d["target"])
+    }
 
 
 def test_edges_carry_dates_sources_and_event_details(tiny):
@@ -76,8 +79,11 @@ def test_bundled_egypt_invited_not_member_on_2023_12_01(bundled_graph):
 
 def test_bundled_ma_zhaoxu_met_lavrov_in_moscow_with_a_source_url(bundled_graph):
     view = window_view(bundled_graph, D(2024, 1, 30), D(2024, 1, 30))
-    meetings = [d for d in view.get_edge_data("ma-zhaoxu", "sergey-lavrov", default={}).values()
-                if d["relation"] == "event" and d["start"] == D(2024, 1, 30)]
+    meetings = [
+        d
+        for d in view.get_edge_data("ma-zhaoxu", "sergey-lavrov", default={}).values()
+        if d["relation"] == "event" and d["start"] == D(2024, 1, 30)
+    ]
     assert meetings, "no Ma Zhaoxu–Lavrov event on 2024-01-30"
     m = meetings[0]
     assert "Moscow" in m["place"] and m["place_country"] == "RUS"

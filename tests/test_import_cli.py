@@ -53,8 +53,19 @@ def test_import_then_validate(tmp_path, gdelt_file):
 
 def test_real_file_through_the_cli(tmp_path):
     path = fixture(GDELT2_FIXTURE)
-    result = run("import", "gdelt", str(path), "--out", str(tmp_path / "out"), "--countries", "RUS,china",
-                 "--cameo", "04,05", "--min-mentions", "2")
+    result = run(
+        "import",
+        "gdelt",
+        str(path),
+        "--out",
+        str(tmp_path / "out"),
+        "--countries",
+        "RUS,china",
+        "--cameo",
+        "04,05",
+        "--min-mentions",
+        "2",
+    )
     assert result.exit_code == 0, result.output
     assert "1,540 rows read" in result.stdout
     assert run("validate", "--data", str(tmp_path / "out")).exit_code == 0
@@ -71,7 +82,8 @@ def test_existing_out_is_never_replaced_without_force(tmp_path, gdelt_file):
     result = run("import", "gdelt", str(gdelt_file), "--out", str(out), "--force", "--quiet")
     assert result.exit_code == 0 and result.output == ""
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["entities.csv", "affiliations.csv", "events.csv", "participants.csv", "sources.csv"])
+        ["entities.csv", "affiliations.csv", "events.csv", "participants.csv", "sources.csv"]
+    )
 
 
 def test_append_adds_without_duplicating(tmp_path, gdelt_file):
@@ -82,9 +94,10 @@ def test_append_adds_without_duplicating(tmp_path, gdelt_file):
     assert again.exit_code == 0
     assert "0 events imported" in again.stdout and "skipped: 3 duplicate event id" in again.stdout
     assert folder_bytes(out) == before
-    more = write_lines(tmp_path / "more.CSV", [gdelt_row(GLOBALEVENTID="500", Actor2Code="IND",
-                                                         Actor2Name="INDIA", Actor2CountryCode="IND"),
-                                              gdelt_row()])  # 100 is already there
+    more = write_lines(
+        tmp_path / "more.CSV",
+        [gdelt_row(GLOBALEVENTID="500", Actor2Code="IND", Actor2Name="INDIA", Actor2CountryCode="IND"), gdelt_row()],
+    )  # 100 is already there
     result = run("import", "gdelt", str(more), "--out", str(out), "--append")
     assert result.exit_code == 0 and "1 events imported" in result.stdout
     events = read_out(out, "events")
@@ -114,8 +127,10 @@ def test_malformed_line_warning_and_strict(tmp_path):
     path = write_lines(tmp_path / "bad.CSV", lines)
     result = run("import", "gdelt", str(path), "--out", str(tmp_path / "out"))
     assert result.exit_code == 0
-    assert f"explorer: warning: skipped {path}:2: '1\\t2\\t3' has 3 fields; expected 61 tab-separated fields" \
+    assert (
+        f"explorer: warning: skipped {path}:2: '1\\t2\\t3' has 3 fields; expected 61 tab-separated fields"
         in result.stderr
+    )
     assert "skipped: 1 malformed line" in result.stdout
     strict = run("import", "gdelt", str(path), "--out", str(tmp_path / "strict"), "--strict")
     assert strict.exit_code == 1

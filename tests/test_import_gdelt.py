@@ -29,6 +29,7 @@ GDELT = IMPORTERS["gdelt"]
 
 # -- the real file ---------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def real(tmp_path_factory):
     path = fixture(GDELT2_FIXTURE)
@@ -57,7 +58,7 @@ def test_real_file_counts_match_an_independent_reading(real):
     entities = read_out(out, "entities").set_index("id")
     country_of = entities["country"].where(entities["kind"] == "official", entities.index.to_series())
     countries = parts.assign(country=parts["entity"].map(country_of)).groupby("event")["country"].apply(set)
-    expected = (iso1[dyads.index].combine(iso2[dyads.index], lambda a, b: {a, b}))
+    expected = iso1[dyads.index].combine(iso2[dyads.index], lambda a, b: {a, b})
     expected.index = "gdelt-" + dyads["GLOBALEVENTID"]
     assert len(expected) > 100
     assert all(countries[event] == pair for event, pair in expected.items())
@@ -137,6 +138,7 @@ def test_countries_filter_keeps_only_events_with_those_countries(tmp_path):
 
 # -- small files of each layout -----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("layout", sorted(GDELT_LAYOUTS))
 def test_each_gdelt_layout_imports(tmp_path, layout):
     columns = GDELT_LAYOUTS[layout]
@@ -151,7 +153,11 @@ def test_each_gdelt_layout_imports(tmp_path, layout):
     events = ds.events.set_index("id")
     assert list(events.index) == ["gdelt-100", "gdelt-101", "gdelt-103"]
     assert events.loc["gdelt-100", ["kind", "start", "cameo", "place_country"]].tolist() == [
-        "visit", "2018-03-26", "042", "RUS"]
+        "visit",
+        "2018-03-26",
+        "042",
+        "RUS",
+    ]
     assert events.loc["gdelt-101", "confidence"] == "low" and events.loc["gdelt-100", "confidence"] == "medium"
     assert events.loc["gdelt-103", "kind"] == "meeting"  # 057 sign formal agreement
     entities = ds.entities.set_index("id")
@@ -241,9 +247,13 @@ def test_line_numbers_survive_many_blocks(tmp_path, monkeypatch):
 
 
 def test_event_codes_are_never_numbers(tmp_path):
-    path = write_lines(tmp_path / "z.CSV", [gdelt_row(EventCode="0421", EventBaseCode="042", EventRootCode="04"),
-                                            gdelt_row(GLOBALEVENTID="9", EventCode="1123", EventBaseCode="112",
-                                                      EventRootCode="11")])
+    path = write_lines(
+        tmp_path / "z.CSV",
+        [
+            gdelt_row(EventCode="0421", EventBaseCode="042", EventRootCode="04"),
+            gdelt_row(GLOBALEVENTID="9", EventCode="1123", EventBaseCode="112", EventRootCode="11"),
+        ],
+    )
     run_import(GDELT, [path], tmp_path / "out", ImportOptions(cameo=("04", "11")))
     events = read_out(tmp_path / "out", "events")
     assert events["cameo"].tolist() == ["0421", "1123"]

@@ -58,11 +58,14 @@ def test_real_file_names_officials_and_keeps_codes(real):
     assert (events["quad_class"] == "1").sum() == events["cameo"].str.startswith(("04", "05")).sum()
     assert set(events["confidence"]) == {"low"}
     sources = read_out(out, "sources").set_index("id")
-    assert (sources.loc[events["sources"], "publisher"].to_numpy() == source["Publisher"].replace("NA", "").to_numpy()).all()
+    assert (
+        sources.loc[events["sources"], "publisher"].to_numpy() == source["Publisher"].replace("NA", "").to_numpy()
+    ).all()
     # Lavrov's events are his, not Russia's.
     parts = read_out(out, "participants")
-    lavrov = raw.loc[raw["Source Name"].eq("Sergey Viktorovich Lavrov") & raw["CAMEO Code"].str.startswith("04"),
-                     "Event ID"]
+    lavrov = raw.loc[
+        raw["Source Name"].eq("Sergey Viktorovich Lavrov") & raw["CAMEO Code"].str.startswith("04"), "Event ID"
+    ]
     assert len(lavrov) > 0
     assert set("icews-" + lavrov) <= set(parts.loc[parts["entity"] == "sergey-lavrov", "event"])
 
@@ -98,7 +101,10 @@ def test_small_file_na_and_empty_actors(tmp_path):
     assert events.loc["icews-9003", "cameo"] == "0234"
     assert events.loc["icews-9001", ["place", "place_country"]].tolist() == ["Beijing, Beijing, China", "CHN"]
     assert events.loc["icews-9004", ["place", "place_country", "sources"]].tolist() == [
-        "", "", "icews-unknown-publisher"]
+        "",
+        "",
+        "icews-unknown-publisher",
+    ]
     assert events.loc["icews-9001", "title"] == "Sergey Lavrov – Wang Yi: Make a visit"
     assert set(ds.entities.loc[ds.entities["kind"] == "official", "country"]) == {"RUS", "CHN"}
 

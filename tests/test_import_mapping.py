@@ -20,29 +20,63 @@ from explorer.loader import ID_PATTERNS, ISO3_CODES
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "importers.md"
 
 
-@pytest.mark.parametrize(("code", "iso3"), [
-    ("RUS", "RUS"), ("CHN", "CHN"), ("ROM", "ROU"), ("TMP", "TLS"), ("KOS", "XKX"), ("WSB", "PSE"),
-    ("AFR", None), ("EUR", None), ("WST", None), ("", None), ("rus", "RUS"),
-])
+@pytest.mark.parametrize(
+    ("code", "iso3"),
+    [
+        ("RUS", "RUS"),
+        ("CHN", "CHN"),
+        ("ROM", "ROU"),
+        ("TMP", "TLS"),
+        ("KOS", "XKX"),
+        ("WSB", "PSE"),
+        ("AFR", None),
+        ("EUR", None),
+        ("WST", None),
+        ("", None),
+        ("rus", "RUS"),
+    ],
+)
 def test_cameo_country_codes(code, iso3):
     assert iso3_from_cameo(code) == iso3
 
 
-@pytest.mark.parametrize(("name", "iso3"), [
-    ("Russian Federation", "RUS"), ("United States", "USA"), ("Occupied Palestinian Territory", "PSE"),
-    ("Turkey", "TUR"), ("the former Yugoslav Republic of Macedonia", "MKD"), ("Democratic Republic of Congo", "COD"),
-    ("Swaziland", "SWZ"), ("Holy See", "VAT"), ("Cote d'Ivoire", "CIV"), ("South Korea", "KOR"),
-    ("North Korea", "PRK"), ("Iran", "IRN"), ("Niger", "NER"), ("Nigeria", "NGA"), ("NA", None), ("", None),
-    ("Atlantis", None),
-])
+@pytest.mark.parametrize(
+    ("name", "iso3"),
+    [
+        ("Russian Federation", "RUS"),
+        ("United States", "USA"),
+        ("Occupied Palestinian Territory", "PSE"),
+        ("Turkey", "TUR"),
+        ("the former Yugoslav Republic of Macedonia", "MKD"),
+        ("Democratic Republic of Congo", "COD"),
+        ("Swaziland", "SWZ"),
+        ("Holy See", "VAT"),
+        ("Cote d'Ivoire", "CIV"),
+        ("South Korea", "KOR"),
+        ("North Korea", "PRK"),
+        ("Iran", "IRN"),
+        ("Niger", "NER"),
+        ("Nigeria", "NGA"),
+        ("NA", None),
+        ("", None),
+        ("Atlantis", None),
+    ],
+)
 def test_country_names(name, iso3):
     assert iso3_from_name(name) == iso3
 
 
-@pytest.mark.parametrize(("place", "iso3"), [
-    ("Toronto, Ontario, Canada", "CAN"), ("South Africa", "ZAF"), ("Moscow, Moskva, Russia", "RUS"),
-    ("Seoul, Soul-t'ukpyolsi, Korea, Republic Of", "KOR"), ("Gaza Strip", "PSE"), ("", None),
-])
+@pytest.mark.parametrize(
+    ("place", "iso3"),
+    [
+        ("Toronto, Ontario, Canada", "CAN"),
+        ("South Africa", "ZAF"),
+        ("Moscow, Moskva, Russia", "RUS"),
+        ("Seoul, Soul-t'ukpyolsi, Korea, Republic Of", "KOR"),
+        ("Gaza Strip", "PSE"),
+        ("", None),
+    ],
+)
 def test_gdelt_place_names(place, iso3):
     assert iso3_from_place(place) == iso3
 
@@ -59,11 +93,24 @@ def cameo_codes():
     return [*CAMEO_CODES.values(), *NAME_ALIASES.values()]
 
 
-@pytest.mark.parametrize(("code", "kind"), [
-    ("040", "consultation"), ("041", "call"), ("042", "visit"), ("043", "visit"), ("044", "meeting"),
-    ("046", "meeting"), ("0461", "meeting"), ("050", "meeting"), ("051", "announcement"), ("057", "meeting"),
-    ("125", "announcement"), ("161", "announcement"), ("190", "announcement"),
-])
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        ("040", "consultation"),
+        ("041", "call"),
+        ("042", "visit"),
+        ("043", "visit"),
+        ("044", "meeting"),
+        ("046", "meeting"),
+        ("0461", "meeting"),
+        ("050", "meeting"),
+        ("051", "announcement"),
+        ("057", "meeting"),
+        ("125", "announcement"),
+        ("161", "announcement"),
+        ("190", "announcement"),
+    ],
+)
 def test_event_kinds(code, kind):
     assert cameo.event_kind(code) == kind
     assert kind in schema.EVENT_KINDS
@@ -78,10 +125,15 @@ def test_codebook_codes_are_strings_with_leading_zeros():
     assert len([c for c in cameo.EVENT_CODES if len(c) == 2]) == 20
 
 
-@pytest.mark.parametrize(("text", "codes"), [
-    (None, cameo.DEFAULT_SELECTION), ("default", cameo.DEFAULT_SELECTION), ("04,057", ("04", "057")),
-    ("04 05 04", ("04", "05")),
-])
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        (None, cameo.DEFAULT_SELECTION),
+        ("default", cameo.DEFAULT_SELECTION),
+        ("04,057", ("04", "057")),
+        ("04 05 04", ("04", "05")),
+    ],
+)
 def test_cameo_selection(text, codes):
     assert cameo.parse_selection(text) == codes
 
@@ -94,11 +146,23 @@ def test_igo_ids_are_valid_organization_ids():
     assert all(re.fullmatch(ID_PATTERNS["organization"], i) for i in ids)
 
 
-@pytest.mark.parametrize(("name", "person"), [
-    ("Sergey Viktorovich Lavrov", True), ("Kim Jong-Un", True), ("VLADIMIR PUTIN", True), ("Wang Yi", True),
-    ("Police (India)", False), ("United States", False), ("THE WHITE HOUSE", False), ("PRIME MINISTER", False),
-    ("Bharatiya Janata Party", False), ("Lok Sabha", False), ("Russia", False), ("Hamas", False),
-])
+@pytest.mark.parametrize(
+    ("name", "person"),
+    [
+        ("Sergey Viktorovich Lavrov", True),
+        ("Kim Jong-Un", True),
+        ("VLADIMIR PUTIN", True),
+        ("Wang Yi", True),
+        ("Police (India)", False),
+        ("United States", False),
+        ("THE WHITE HOUSE", False),
+        ("PRIME MINISTER", False),
+        ("Bharatiya Janata Party", False),
+        ("Lok Sabha", False),
+        ("Russia", False),
+        ("Hamas", False),
+    ],
+)
 def test_person_names(name, person):
     assert looks_like_person(name) is person
 

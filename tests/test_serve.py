@@ -36,9 +36,22 @@ def _wait(url: str, proc, timeout: float = 30) -> bytes:
 def test_waitress_serves_the_dashboard(tmp_path):
     port = _free_port()
     env = {**os.environ, "EXPLORER_DATA": str(write_dataset(tmp_path / "d"))}
-    proc = subprocess.Popen([sys.executable, "-m", "waitress", "--host", "127.0.0.1", f"--port={port}",
-                             "--threads", "4", "explorer.wsgi:server"], env=env, stderr=subprocess.PIPE,
-                            stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "waitress",
+            "--host",
+            "127.0.0.1",
+            f"--port={port}",
+            "--threads",
+            "4",
+            "explorer.wsgi:server",
+        ],
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+    )
     try:
         page = _wait(f"http://127.0.0.1:{port}/", proc)
         assert b"explorer" in page
@@ -55,15 +68,18 @@ def test_serve_refuses_invalid_data_and_prints_the_report(tmp_path):
     entities = [dict(e) for e in TINY["entities"]]
     entities[0]["kind"] = "contry"
     folder = write_dataset(tmp_path / "bad", {"entities": entities})
-    out = subprocess.run([sys.executable, "-m", "explorer", "serve", "--data", str(folder), "--port",
-                          str(_free_port())], capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "explorer", "serve", "--data", str(folder), "--port", str(_free_port())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 1
     assert "entities.csv:2" in out.stderr and "contry" in out.stderr
 
 
 @pytest.mark.parametrize("args,words", [(["--port", "0"], "port"), (["--data", "/nonexistent"], "not a folder")])
 def test_serve_bad_arguments_exit_2(args, words):
-    out = subprocess.run([sys.executable, "-m", "explorer", "serve", *args], capture_output=True, text=True,
-                         timeout=60)
+    out = subprocess.run([sys.executable, "-m", "explorer", "serve", *args], capture_output=True, text=True, timeout=60)
     assert out.returncode == 2 and words in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1

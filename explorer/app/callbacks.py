@@ -28,11 +28,28 @@ from . import components
 from .controls import controls_from_state, state_from_controls
 
 CONTROL_IDS = [
-    ("date-from", "value"), ("date-to", "value"), ("timeline", "value"), ("asof", "value"), ("lookback", "value"),
-    ("level", "value"), ("entity-kinds", "value"), ("relation-kinds", "value"), ("org", "value"),
-    ("countries", "value"), ("topics", "value"), ("outcomes", "value"), ("min-weight", "value"),
-    ("focus", "value"), ("depth", "value"), ("metric", "value"), ("color", "value"), ("tabs", "active_tab"),
-    ("vs-from", "value"), ("vs-to", "value"), ("path-from", "value"), ("path-to", "value"),
+    ("date-from", "value"),
+    ("date-to", "value"),
+    ("timeline", "value"),
+    ("asof", "value"),
+    ("lookback", "value"),
+    ("level", "value"),
+    ("entity-kinds", "value"),
+    ("relation-kinds", "value"),
+    ("org", "value"),
+    ("countries", "value"),
+    ("topics", "value"),
+    ("outcomes", "value"),
+    ("min-weight", "value"),
+    ("focus", "value"),
+    ("depth", "value"),
+    ("metric", "value"),
+    ("color", "value"),
+    ("tabs", "active_tab"),
+    ("vs-from", "value"),
+    ("vs-to", "value"),
+    ("path-from", "value"),
+    ("path-to", "value"),
 ]
 
 
@@ -99,8 +116,7 @@ def register(app: dash.Dash, data: AppData) -> None:
             " ".join(notices) if notices else no_update,
             bool(notices),
             *[props[cid] for cid, _ in CONTROL_IDS],
-            {"ids": [state.selected]} if state.selected and not state.selected.startswith(("edge|", "pair|"))
-            else [],
+            {"ids": [state.selected]} if state.selected and not state.selected.startswith(("edge|", "pair|")) else [],
             not playing,
             int(speed or 1500),
             "❚❚ Pause" if playing else "▶ Play",
@@ -121,10 +137,20 @@ def register(app: dash.Dash, data: AppData) -> None:
     def render(stored):
         state = ViewState.from_dict(stored)
         result = render_view(data, state)
-        options = [{"label": data.entities[n].get("name", n), "value": n}
-                   for n in sorted(result.view, key=lambda n: data.entities.get(n, {}).get("name", n))]
-        return (result.network, result.description, result.metrics, _columns(state), _details(data, result, state),
-                render_timeline(data, state), options, options)
+        options = [
+            {"label": data.entities[n].get("name", n), "value": n}
+            for n in sorted(result.view, key=lambda n: data.entities.get(n, {}).get("name", n))
+        ]
+        return (
+            result.network,
+            result.description,
+            result.metrics,
+            _columns(state),
+            _details(data, result, state),
+            render_timeline(data, state),
+            options,
+            options,
+        )
 
     @app.callback(Output("map", "figure"), Input("view-state", "data"))
     def render_map_tab(stored):
@@ -198,28 +224,37 @@ def _clicked(click) -> str:
 
 
 def _columns(state: ViewState) -> list[dict]:
-    cols = [{"field": "name", "headerName": "Name", "pinned": "left", "checkboxSelection": True},
-            {"field": "kind", "headerName": "Kind"}, {"field": "country", "headerName": "Country"}]
+    cols = [
+        {"field": "name", "headerName": "Name", "pinned": "left", "checkboxSelection": True},
+        {"field": "kind", "headerName": "Kind"},
+        {"field": "country", "headerName": "Country"},
+    ]
     for key, m in METRICS.items():
         fmt = {"function": "d3.format('.4~g')(params.value)"} if key not in ("degree", "community") else None
-        col = {"field": key, "headerName": m.label, "headerTooltip": m.description,
-               "filter": "agNumberColumnFilter"}
+        col = {"field": key, "headerName": m.label, "headerTooltip": m.description, "filter": "agNumberColumnFilter"}
         if fmt:
             col["valueFormatter"] = fmt
         if key == state.metric:
             col["sort"] = "desc"
         cols.append(col)
         if m.rank_column:
-            cols.append({"field": m.rank_column, "headerName": f"{m.label} rank", "filter": "agNumberColumnFilter",
-                         "hide": key != state.metric})
+            cols.append(
+                {
+                    "field": m.rank_column,
+                    "headerName": f"{m.label} rank",
+                    "filter": "agNumberColumnFilter",
+                    "hide": key != state.metric,
+                }
+            )
     return cols
 
 
 def _details(data: AppData, result, state: ViewState):
     sel = state.selected
     if not sel:
-        return html.P("Click a node or a tie to see its facts and their sources.",
-                      className="small text-body-secondary")
+        return html.P(
+            "Click a node or a tie to see its facts and their sources.", className="small text-body-secondary"
+        )
     if sel.startswith(("edge|", "pair|")):
         return components.edge_panel(edge_details(data.graph, result.view, sel))
     return components.node_panel(node_details(data.graph, result.view, sel))

@@ -11,10 +11,23 @@ from ..viewstate import ViewState
 __all__ = ["state_from_controls", "controls_from_state"]
 
 _FIELD_OF = {
-    "level": "level", "entity-kinds": "entity_kinds", "relation-kinds": "relation_kinds", "org": "org",
-    "countries": "countries", "topics": "topics", "outcomes": "outcomes", "min-weight": "min_weight",
-    "focus": "focus", "depth": "depth", "metric": "metric", "color": "color", "tabs": "tab",
-    "vs-from": "vs_from", "vs-to": "vs_to", "path-from": "path_from", "path-to": "path_to",
+    "level": "level",
+    "entity-kinds": "entity_kinds",
+    "relation-kinds": "relation_kinds",
+    "org": "org",
+    "countries": "countries",
+    "topics": "topics",
+    "outcomes": "outcomes",
+    "min-weight": "min_weight",
+    "focus": "focus",
+    "depth": "depth",
+    "metric": "metric",
+    "color": "color",
+    "tabs": "tab",
+    "vs-from": "vs_from",
+    "vs-to": "vs_to",
+    "path-from": "path_from",
+    "path-to": "path_to",
 }
 
 

@@ -25,21 +25,31 @@ def data_path(value: str | None) -> Path:
 
 def data_option(f):
     return click.option(
-        "--data", "data", metavar="DIR", default=None,
+        "--data",
+        "data",
+        metavar="DIR",
+        default=None,
         help="Data folder (default: $EXPLORER_DATA or the bundled BRICS dataset).",
     )(f)
 
 
 def window_options(f):
     f = click.option("--at", "at", metavar="DATE", default=None, help="Shorthand for --from DATE --to DATE.")(f)
-    f = click.option("--to", "date_to", metavar="DATE", default=None, help="Window end (YYYY-MM-DD, YYYY-MM or YYYY).")(f)
-    f = click.option("--from", "date_from", metavar="DATE", default=None, help="Window start (YYYY-MM-DD, YYYY-MM or YYYY).")(f)
+    f = click.option("--to", "date_to", metavar="DATE", default=None, help="Window end (YYYY-MM-DD, YYYY-MM or YYYY).")(
+        f
+    )
+    f = click.option(
+        "--from", "date_from", metavar="DATE", default=None, help="Window start (YYYY-MM-DD, YYYY-MM or YYYY)."
+    )(f)
     return f
 
 
 def level_option(f):
     return click.option(
-        "--level", type=click.Choice(list(LEVELS)), default="officials", show_default=True,
+        "--level",
+        type=click.Choice(list(LEVELS)),
+        default="officials",
+        show_default=True,
         help="officials: entities as recorded; countries: officials collapsed into their country.",
     )(f)
 

@@ -42,8 +42,19 @@ def _countries(text: str | None) -> frozenset[str]:
 
 
 def _make_command(name: str, fmt_help: str, options: frozenset[str]) -> click.Command:
-    def command(files, out, date_from, date_to, countries, cameo_codes, min_mentions=0, append=False, force=False,
-                strict=False, quiet=False) -> None:
+    def command(
+        files,
+        out,
+        date_from,
+        date_to,
+        countries,
+        cameo_codes,
+        min_mentions=0,
+        append=False,
+        force=False,
+        strict=False,
+        quiet=False,
+    ) -> None:
         from ..importers import IMPORTERS, ImportOptions, run_import
         from ..importers.cameo import parse_selection
 
@@ -51,8 +62,13 @@ def _make_command(name: str, fmt_help: str, options: frozenset[str]) -> click.Co
             raise ArgumentError("--append and --force cannot be combined: --append adds to --out, --force replaces it")
         start, end = resolve_window(date_from, date_to, None)
         options = ImportOptions(
-            date_from=start, date_to=end, cameo=parse_selection(cameo_codes), countries=_countries(countries),
-            min_mentions=min_mentions or 0, strict=strict, mode="append" if append else "force" if force else "new",
+            date_from=start,
+            date_to=end,
+            cameo=parse_selection(cameo_codes),
+            countries=_countries(countries),
+            min_mentions=min_mentions or 0,
+            strict=strict,
+            mode="append" if append else "force" if force else "new",
         )
         shown = 0
 
@@ -75,8 +91,15 @@ def _make_command(name: str, fmt_help: str, options: frozenset[str]) -> click.Co
 
             def on_start(total):
                 nonlocal bar
-                bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr,
-                           desc=f"import {name}", leave=False)
+                bar = tqdm(
+                    total=total,
+                    unit="B",
+                    unit_scale=True,
+                    unit_divisor=1024,
+                    file=sys.stderr,
+                    desc=f"import {name}",
+                    leave=False,
+                )
 
             hooks = {"on_start": on_start, "on_bytes": lambda n: bar.update(n)}
         try:
@@ -85,35 +108,60 @@ def _make_command(name: str, fmt_help: str, options: frozenset[str]) -> click.Co
             if bar is not None:
                 bar.close()
         if shown > _SHOWN_PROBLEMS:
-            click.echo(f"explorer: warning: {shown - _SHOWN_PROBLEMS} more malformed lines skipped "
-                       "(use --strict to stop at the first)", err=True)
+            click.echo(
+                f"explorer: warning: {shown - _SHOWN_PROBLEMS} more malformed lines skipped "
+                "(use --strict to stop at the first)",
+                err=True,
+            )
         if not quiet:
             for line in report.summary_lines():
                 click.echo(line)
 
     params = [
         click.Argument(["files"], nargs=-1, required=True, metavar="FILE..."),
-        click.Option(["--out", "out"], required=True, metavar="DIR",
-                     help="Data folder to write (must not exist, unless --force or --append)."),
-        click.Option(["--from", "date_from"], metavar="DATE", help="Keep events on or after DATE (YYYY-MM-DD, YYYY-MM or YYYY)."),
+        click.Option(
+            ["--out", "out"],
+            required=True,
+            metavar="DIR",
+            help="Data folder to write (must not exist, unless --force or --append).",
+        ),
+        click.Option(
+            ["--from", "date_from"], metavar="DATE", help="Keep events on or after DATE (YYYY-MM-DD, YYYY-MM or YYYY)."
+        ),
         click.Option(["--to", "date_to"], metavar="DATE", help="Keep events on or before DATE."),
-        click.Option(["--countries"], metavar="LIST",
-                     help="Keep events with an actor of one of these countries (ISO3 codes or names, comma-separated)."),
-        click.Option(["--cameo", "cameo_codes"], metavar="CODES", default="default", show_default=True,
-                     help="CAMEO roots or event codes to keep, comma-separated (e.g. 04,057), 'all', or 'default': "
-                          "04 consult, 05 diplomatic cooperation and their refusals 125, 126, 161, 164, 165."),
+        click.Option(
+            ["--countries"],
+            metavar="LIST",
+            help="Keep events with an actor of one of these countries (ISO3 codes or names, comma-separated).",
+        ),
+        click.Option(
+            ["--cameo", "cameo_codes"],
+            metavar="CODES",
+            default="default",
+            show_default=True,
+            help="CAMEO roots or event codes to keep, comma-separated (e.g. 04,057), 'all', or 'default': "
+            "04 consult, 05 diplomatic cooperation and their refusals 125, 126, 161, 164, 165.",
+        ),
     ]
     if "min_mentions" in options:
-        params.append(click.Option(["--min-mentions"], type=click.IntRange(min=0), default=0, show_default=True,
-                                   help="Keep events mentioned at least this many times (NumMentions)."))
+        params.append(
+            click.Option(
+                ["--min-mentions"],
+                type=click.IntRange(min=0),
+                default=0,
+                show_default=True,
+                help="Keep events mentioned at least this many times (NumMentions).",
+            )
+        )
     params += [
-        click.Option(["--append"], is_flag=True, help="Add to an existing --out folder; events already there are skipped."),
+        click.Option(
+            ["--append"], is_flag=True, help="Add to an existing --out folder; events already there are skipped."
+        ),
         click.Option(["--force"], is_flag=True, help="Replace an existing --out folder."),
         click.Option(["--strict"], is_flag=True, help="Stop at the first malformed line instead of skipping it."),
         click.Option(["--quiet", "-q"], is_flag=True, help="No progress bar and no summary."),
     ]
-    return click.Command(name, callback=command, params=params, help=fmt_help,
-                         short_help=fmt_help.split(".")[0])
+    return click.Command(name, callback=command, params=params, help=fmt_help, short_help=fmt_help.split(".")[0])
 
 
 def _register() -> None:
@@ -121,9 +169,11 @@ def _register() -> None:
     from ..importers import IMPORTERS
 
     for name, fmt in IMPORTERS.items():
-        help_text = (f"Import {fmt.title} event files into a data folder. {fmt.help}\n\n"
-                     "FILE... are files, folders or glob patterns; plain, .zip or .gz. "
-                     "Nothing is written to --out unless the whole import succeeds. See docs/importers.md.")
+        help_text = (
+            f"Import {fmt.title} event files into a data folder. {fmt.help}\n\n"
+            "FILE... are files, folders or glob patterns; plain, .zip or .gz. "
+            "Nothing is written to --out unless the whole import succeeds. See docs/importers.md."
+        )
         import_group.add_command(_make_command(name, help_text, fmt.options))
 
 

@@ -69,7 +69,8 @@ and counted under the reason of its first actor that has one."""
 NO_ACTOR = Actor(reason="no_actor")
 
 # Words that mark a name as an institution, a role, a place or a group, never a person.
-_NOT_PERSON_WORDS = frozenset("""
+_NOT_PERSON_WORDS = frozenset(
+    """
 academy administration agency airlines airways alliance army assembly association attorney authorities authority
 bank battalion board brigade brigades bureau business cabinet center central centre chamber channel chief church
 citizen citizens city club coalition college command commission committee communist community company conference
@@ -85,20 +86,33 @@ region regional regiment republic royal saint school secretariat secretary secur
 services socialist society south spokesman spokesperson staff state states station student students supreme team
 television times tribunal tribune union united university unspecified village west white workers world
 yard rada sabha duma knesset majlis bundestag sejm khural cortes yuan
-""".split())
+""".split()
+)
 _NAME_TOKEN = re.compile(r"[^\W\d_][\w.'’-]*")
 _PATRONYMIC = re.compile(r".+(ovich|evich|yevich|ovna|evna|ichna)$", re.IGNORECASE)
 # ICEWS sectors of people in public office; media and business people are not officials.
-_OFFICE_SECTORS = frozenset({
-    "Elite", "Executive", "Executive Office", "Government", "Cabinet", "Legislative / Parliamentary",
-    "Judicial", "Military", "Police", "Upper House", "Lower House",
-})
+_OFFICE_SECTORS = frozenset(
+    {
+        "Elite",
+        "Executive",
+        "Executive Office",
+        "Government",
+        "Cabinet",
+        "Legislative / Parliamentary",
+        "Judicial",
+        "Military",
+        "Police",
+        "Upper House",
+        "Lower House",
+    }
+)
 _NOT_OFFICIAL_SECTORS = frozenset({"News", "Media", "Print News", "Television News", "Business"})
 _IGO_SECTOR = re.compile(r"International Government Organization|IGOs")
 # GDELT role codes of people in public office (not business, religion, police or civilians).
 _OFFICE_TYPES = frozenset({"GOV", "ELI", "LEG", "JUD", "MIL", "OPP", "SPY"})
-_GENERIC_IGO = re.compile(r"(international )?(inter)?governmental organi[sz]ations?|international government organi[sz]ations?",
-                          re.IGNORECASE)
+_GENERIC_IGO = re.compile(
+    r"(international )?(inter)?governmental organi[sz]ations?|international government organi[sz]ations?", re.IGNORECASE
+)
 
 
 def looks_like_person(name: str) -> bool:
@@ -160,7 +174,8 @@ def acronym(name: str) -> str:
         return words[0].upper()
     initials = "".join(
         w if w.isupper() and len(w) > 1 else w[0]
-        for w in words if w.lower() not in {"of", "the", "and", "for", "de", "on", "in"}
+        for w in words
+        if w.lower() not in {"of", "the", "and", "for", "de", "on", "in"}
     ).upper()
     if len(initials) < 2 or not initials[0].isalpha():
         initials = ("ORG" + initials)[:16]

@@ -24,20 +24,47 @@ from .reader import InputError
 
 __all__ = ["GDELT", "LAYOUTS", "GDELT2_COLUMNS", "GDELT1_COLUMNS", "GDELT1_URL_COLUMNS", "detect"]
 
-_ACTOR = ("Code", "Name", "CountryCode", "KnownGroupCode", "EthnicCode", "Religion1Code", "Religion2Code",
-          "Type1Code", "Type2Code", "Type3Code")
-_EVENT = ("IsRootEvent", "EventCode", "EventBaseCode", "EventRootCode", "QuadClass", "GoldsteinScale",
-          "NumMentions", "NumSources", "NumArticles", "AvgTone")
+_ACTOR = (
+    "Code",
+    "Name",
+    "CountryCode",
+    "KnownGroupCode",
+    "EthnicCode",
+    "Religion1Code",
+    "Religion2Code",
+    "Type1Code",
+    "Type2Code",
+    "Type3Code",
+)
+_EVENT = (
+    "IsRootEvent",
+    "EventCode",
+    "EventBaseCode",
+    "EventRootCode",
+    "QuadClass",
+    "GoldsteinScale",
+    "NumMentions",
+    "NumSources",
+    "NumArticles",
+    "AvgTone",
+)
 _GEO_1 = ("Type", "FullName", "CountryCode", "ADM1Code", "Lat", "Long", "FeatureID")
 _GEO_2 = ("Type", "FullName", "CountryCode", "ADM1Code", "ADM2Code", "Lat", "Long", "FeatureID")
 
 
 def _columns(geo: tuple[str, ...], url: bool) -> tuple[str, ...]:
     return (
-        "GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate",
-        *(f"Actor1{c}" for c in _ACTOR), *(f"Actor2{c}" for c in _ACTOR), *_EVENT,
+        "GLOBALEVENTID",
+        "SQLDATE",
+        "MonthYear",
+        "Year",
+        "FractionDate",
+        *(f"Actor1{c}" for c in _ACTOR),
+        *(f"Actor2{c}" for c in _ACTOR),
+        *_EVENT,
         *(f"{who}Geo_{c}" for who in ("Actor1", "Actor2", "Action") for c in geo),
-        "DATEADDED", *(("SOURCEURL",) if url else ()),
+        "DATEADDED",
+        *(("SOURCEURL",) if url else ()),
     )
 
 
@@ -57,8 +84,10 @@ _ACTOR_FIELDS = ("Code", "Name", "CountryCode", "KnownGroupCode", "Type1Code", "
 
 def _expected() -> str:
     cols = GDELT2_COLUMNS
-    return (f"61 tab-separated fields (GDELT 2.0: {', '.join(cols[:6])}, ..., {', '.join(cols[-3:])}) "
-            "or 58/57 (GDELT 1.0, the same without the ADM2 codes, with or without SOURCEURL)")
+    return (
+        f"61 tab-separated fields (GDELT 2.0: {', '.join(cols[:6])}, ..., {', '.join(cols[-3:])}) "
+        "or 58/57 (GDELT 1.0, the same without the ADM2 codes, with or without SOURCEURL)"
+    )
 
 
 def detect(first_line: str, label: str) -> Layout:
@@ -73,22 +102,38 @@ def detect(first_line: str, label: str) -> Layout:
     if first_line.startswith("Event ID\tEvent Date"):
         hint = "; it looks like an ICEWS file: use 'explorer import icews'"
     if layout is None:
-        raise InputError(f"{label}: not a GDELT event file: its first line has {len(fields)} tab-separated "
-                         f"field{'s' if len(fields) != 1 else ''}; expected {_expected()}{hint}")
+        raise InputError(
+            f"{label}: not a GDELT event file: its first line has {len(fields)} tab-separated "
+            f"field{'s' if len(fields) != 1 else ''}; expected {_expected()}{hint}"
+        )
     if fields[0].strip().upper() == "GLOBALEVENTID":
         if [f.strip().lower() for f in fields] != [c.lower() for c in layout.columns]:
-            raise InputError(f"{label}: its header line does not name the {layout.name} columns; "
-                             f"expected {', '.join(layout.columns)}")
+            raise InputError(
+                f"{label}: its header line does not name the {layout.name} columns; "
+                f"expected {', '.join(layout.columns)}"
+            )
         return Layout(layout.name, layout.columns, header=True)
     if not fields[0].strip().isdigit():
-        raise InputError(f"{label}: not a GDELT event file: its first field is {fields[0][:40]!r}, "
-                         f"not a GLOBALEVENTID; expected {_expected()}{hint}")
+        raise InputError(
+            f"{label}: not a GDELT event file: its first field is {fields[0][:40]!r}, "
+            f"not a GLOBALEVENTID; expected {_expected()}{hint}"
+        )
     return layout
 
 
 def _needed(layout: Layout) -> tuple[str, ...]:
-    cols = ["GLOBALEVENTID", "SQLDATE", "EventCode", "QuadClass", "GoldsteinScale", "NumMentions", "NumSources",
-            "AvgTone", "ActionGeo_FullName", "DATEADDED"]
+    cols = [
+        "GLOBALEVENTID",
+        "SQLDATE",
+        "EventCode",
+        "QuadClass",
+        "GoldsteinScale",
+        "NumMentions",
+        "NumSources",
+        "AvgTone",
+        "ActionGeo_FullName",
+        "DATEADDED",
+    ]
     cols += [f"Actor{n}{c}" for n in (1, 2) for c in _ACTOR_FIELDS]
     if "SOURCEURL" in layout.columns:
         cols.append("SOURCEURL")
@@ -102,8 +147,12 @@ def _map_actor(code: str, name: str, country: str, group: str, t1: str, t2: str,
 def _date(values: pa.Array) -> pa.Array:
     """``YYYYMMDD...`` -> ``YYYY-MM-DD`` ('' when not a date)."""
     ok = pc.match_substring_regex(values, r"^\d{8}")
-    iso = pc.binary_join_element_wise(pc.utf8_slice_codeunits(values, 0, 4), pc.utf8_slice_codeunits(values, 4, 6),
-                                      pc.utf8_slice_codeunits(values, 6, 8), "-")
+    iso = pc.binary_join_element_wise(
+        pc.utf8_slice_codeunits(values, 0, 4),
+        pc.utf8_slice_codeunits(values, 4, 6),
+        pc.utf8_slice_codeunits(values, 6, 8),
+        "-",
+    )
     return pc.if_else(ok, iso, "")
 
 
@@ -144,8 +193,10 @@ def _source_id(key: str) -> str:
     return "gdelt-" + hashlib.blake2b(key.encode("utf-8", "replace"), digest_size=8).hexdigest()
 
 
-_URL_PARTS = (r"^https?://(?:www\.)?(?P<host>[^/?#:]+)[^/?#]*"
-              r"(?:/(?:[^?#]*/)?(?P<segment>[^/?#]+))?/?(?:[?#].*)?$")
+_URL_PARTS = (
+    r"^https?://(?:www\.)?(?P<host>[^/?#:]+)[^/?#]*"
+    r"(?:/(?:[^?#]*/)?(?P<segment>[^/?#]+))?/?(?:[?#].*)?$"
+)
 
 
 def _describe_sources(keys: pa.Array, ids: pa.Array, dates: pa.Array) -> pa.Table:
@@ -169,15 +220,20 @@ def _describe_sources(keys: pa.Array, ids: pa.Array, dates: pa.Array) -> pa.Tabl
     is_file = pc.starts_with(keys, "file:")
     file_title = pc.binary_join_element_wise("GDELT event file ", pc.utf8_slice_codeunits(keys, 5), "")
     # GDELT 1.0 sometimes cites a service by name ('BBC Monitoring') instead of a URL.
-    return pa.table({
-        "id": ids,
-        "title": pc.if_else(is_file, file_title, pc.if_else(is_url, title, keys)),
-        "publisher": pc.if_else(is_file, "GDELT Project", pc.if_else(is_url, host, keys)),
-        "url": pc.if_else(is_url, keys, ""),
-        "published": pc.if_else(is_file, "", dates),
-        "note": pc.if_else(is_file, "Events of a GDELT file that give no article URL",
-                           pc.if_else(is_url, "Article coded by GDELT", "Cited by GDELT")),
-    })
+    return pa.table(
+        {
+            "id": ids,
+            "title": pc.if_else(is_file, file_title, pc.if_else(is_url, title, keys)),
+            "publisher": pc.if_else(is_file, "GDELT Project", pc.if_else(is_url, host, keys)),
+            "url": pc.if_else(is_url, keys, ""),
+            "published": pc.if_else(is_file, "", dates),
+            "note": pc.if_else(
+                is_file,
+                "Events of a GDELT file that give no article URL",
+                pc.if_else(is_url, "Article coded by GDELT", "Cited by GDELT"),
+            ),
+        }
+    )
 
 
 GDELT = EventFormat(

@@ -24,9 +24,26 @@ from .reader import InputError
 __all__ = ["ICEWS", "ICEWS_COLUMNS", "detect"]
 
 ICEWS_COLUMNS = (
-    "Event ID", "Event Date", "Source Name", "Source Sectors", "Source Country", "Event Text", "CAMEO Code",
-    "Intensity", "Target Name", "Target Sectors", "Target Country", "Story ID", "Sentence Number", "Publisher",
-    "City", "District", "Province", "Country", "Latitude", "Longitude",
+    "Event ID",
+    "Event Date",
+    "Source Name",
+    "Source Sectors",
+    "Source Country",
+    "Event Text",
+    "CAMEO Code",
+    "Intensity",
+    "Target Name",
+    "Target Sectors",
+    "Target Country",
+    "Story ID",
+    "Sentence Number",
+    "Publisher",
+    "City",
+    "District",
+    "Province",
+    "Country",
+    "Latitude",
+    "Longitude",
 )
 LAYOUT = Layout("ICEWS", ICEWS_COLUMNS, header=True)
 
@@ -39,8 +56,10 @@ def detect(first_line: str, label: str) -> Layout:
     hint = ""
     if len(fields) in (57, 58, 61) and fields[0].isdigit():
         hint = "; it looks like a GDELT file: use 'explorer import gdelt'"
-    raise InputError(f"{label}: not an ICEWS event file: its first line is not the ICEWS header; expected "
-                     f"{len(ICEWS_COLUMNS)} tab-separated columns: {', '.join(ICEWS_COLUMNS)}{hint}")
+    raise InputError(
+        f"{label}: not an ICEWS event file: its first line is not the ICEWS header; expected "
+        f"{len(ICEWS_COLUMNS)} tab-separated columns: {', '.join(ICEWS_COLUMNS)}{hint}"
+    )
 
 
 def _needed(layout: Layout) -> tuple[str, ...]:
@@ -61,8 +80,21 @@ def _event_columns(table: pa.Table, layout: Layout, label: str) -> dict[str, pa.
     dictionary = codes.dictionary_encode()
     quad = pa.array([cameo.quad_class(c) for c in dictionary.dictionary.to_pylist()], pa.string())
     note = pc.binary_join_element_wise(
-        "ICEWS event ", col("Event ID"), ", story ", col("Story ID"), " sentence ", col("Sentence Number"), ": ",
-        _na(col("Source Name")), " -> ", _na(col("Target Name")), " (", col("Event Text"), ")", "")
+        "ICEWS event ",
+        col("Event ID"),
+        ", story ",
+        col("Story ID"),
+        " sentence ",
+        col("Sentence Number"),
+        ": ",
+        _na(col("Source Name")),
+        " -> ",
+        _na(col("Target Name")),
+        " (",
+        col("Event Text"),
+        ")",
+        "",
+    )
     empty = pa.array([""] * table.num_rows, pa.string())
     return {
         "confidence": pa.array(["low"] * table.num_rows, pa.string()),
@@ -96,15 +128,24 @@ def _source_id(publisher: str) -> str:
 def _describe_sources(keys: pa.Array, ids: pa.Array, dates: pa.Array) -> pa.Table:
     """The sources.csv rows of publishers (ICEWS gives the publisher of each story, not its URL)."""
     names = [re.sub(r"\s+", " ", k).strip() for k in keys.to_pylist()]
-    return pa.table({
-        "id": ids,
-        "title": pa.array([n or "ICEWS story (publisher not given)" for n in names], pa.string()),
-        "publisher": pa.array(names, pa.string()),
-        "url": pa.array([""] * len(names), pa.string()),
-        "published": pa.array([""] * len(names), pa.string()),
-        "note": pa.array(["Stories of this publisher coded by ICEWS" if n else
-                          "Stories coded by ICEWS whose publisher is not given" for n in names], pa.string()),
-    })
+    return pa.table(
+        {
+            "id": ids,
+            "title": pa.array([n or "ICEWS story (publisher not given)" for n in names], pa.string()),
+            "publisher": pa.array(names, pa.string()),
+            "url": pa.array([""] * len(names), pa.string()),
+            "published": pa.array([""] * len(names), pa.string()),
+            "note": pa.array(
+                [
+                    "Stories of this publisher coded by ICEWS"
+                    if n
+                    else "Stories coded by ICEWS whose publisher is not given"
+                    for n in names
+                ],
+                pa.string(),
+            ),
+        }
+    )
 
 
 ICEWS = EventFormat(
@@ -117,8 +158,10 @@ ICEWS = EventFormat(
     date_column="Event Date",
     date_format="%Y-%m-%d",
     code_column="CAMEO Code",
-    actor_columns=(("Source Name", "Source Sectors", "Source Country"),
-                   ("Target Name", "Target Sectors", "Target Country")),
+    actor_columns=(
+        ("Source Name", "Source Sectors", "Source Country"),
+        ("Target Name", "Target Sectors", "Target Country"),
+    ),
     map_actor=_map_actor,
     columns=_event_columns,
     place_country=iso3_from_name,

@@ -87,19 +87,28 @@ class ImportReport:
 
     def as_dict(self) -> dict:
         return {
-            "importer": self.importer, "out": self.out, "files": [list(f) for f in self.files],
-            "rows_read": self.rows_read, "imported": self.imported, "single_actor": self.single_actor,
-            "participants": self.participants, "entities": dict(self.entities), "sources": self.sources,
-            "filtered": dict(self.filtered), "skipped": dict(self.skipped),
+            "importer": self.importer,
+            "out": self.out,
+            "files": [list(f) for f in self.files],
+            "rows_read": self.rows_read,
+            "imported": self.imported,
+            "single_actor": self.single_actor,
+            "participants": self.participants,
+            "entities": dict(self.entities),
+            "sources": self.sources,
+            "filtered": dict(self.filtered),
+            "skipped": dict(self.skipped),
             "problems": [str(p) for p in self.problems],
             "unknown_countries": dict(self.unknown_countries.most_common()),
         }
 
     def summary_lines(self) -> list[str]:
         """The summary printed at the end of an import."""
-        lines = [f"{self.out}: {self.rows_read:,} rows read from {len(self.files)} file"
-                 f"{'s' if len(self.files) != 1 else ''}, {self.imported:,} events imported"
-                 f" ({self.single_actor:,} with a single actor), {self.participants:,} participants"]
+        lines = [
+            f"{self.out}: {self.rows_read:,} rows read from {len(self.files)} file"
+            f"{'s' if len(self.files) != 1 else ''}, {self.imported:,} events imported"
+            f" ({self.single_actor:,} with a single actor), {self.participants:,} participants"
+        ]
         if self.entities:
             lines.append("  new entities: " + ", ".join(f"{n:,} {k}" for k, n in sorted(self.entities.items())))
         lines.append(f"  new sources: {self.sources:,}")
@@ -135,8 +144,14 @@ def _flat(values: pa.Array | pa.ChunkedArray) -> pa.Array:
 class _Run:
     """The state of one import: caches, seen ids, accumulated entities, the report."""
 
-    def __init__(self, fmt: EventFormat, options: ImportOptions, writer: FolderWriter, report: ImportReport,
-                 on_problem: Callable[[Problem], None] | None):
+    def __init__(
+        self,
+        fmt: EventFormat,
+        options: ImportOptions,
+        writer: FolderWriter,
+        report: ImportReport,
+        on_problem: Callable[[Problem], None] | None,
+    ):
         self.fmt = fmt
         self.options = options
         self.writer = writer
@@ -174,12 +189,19 @@ class _Run:
 
         def invalid(line: int, nfields: int, text: str) -> Problem:
             snippet = text if len(text) <= 80 else text[:77] + "..."
-            return Problem(inp.label, line, "", snippet, f"has {nfields} field{'s' if nfields != 1 else ''}",
-                           f"{ncols} tab-separated fields ({layout.name})")
+            return Problem(
+                inp.label,
+                line,
+                "",
+                snippet,
+                f"has {nfields} field{'s' if nfields != 1 else ''}",
+                f"{ncols} tab-separated fields ({layout.name})",
+            )
 
         delivered = 0
-        for batch, rejected in iter_batches(inp, layout.columns, self.fmt.needed(layout), skip_rows=skip,
-                                            counter=counter, on_bytes=on_bytes):
+        for batch, rejected in iter_batches(
+            inp, layout.columns, self.fmt.needed(layout), skip_rows=skip, counter=counter, on_bytes=on_bytes
+        ):
             self.report.rows_read += batch.num_rows + len(rejected)
             pending.extend(invalid(*r) for r in rejected)
             last_line = counter.line_of(delivered + batch.num_rows - 1) if batch.num_rows else 0
@@ -191,8 +213,9 @@ class _Run:
             self.problem(p)
 
     # -- one batch ----------------------------------------------------------------------------------
-    def run_batch(self, batch: pa.RecordBatch, layout: Layout, label: str, counter: LineCounter, base: int,
-                  invalid: list[Problem]) -> None:
+    def run_batch(
+        self, batch: pa.RecordBatch, layout: Layout, label: str, counter: LineCounter, base: int, invalid: list[Problem]
+    ) -> None:
         """Check, filter, map and write one block of rows; ``invalid`` are the rejected lines among them."""
         fmt, opts, report = self.fmt, self.options, self.report
         ids = to_text(batch.column(fmt.id_column))
@@ -205,23 +228,29 @@ class _Run:
         date_rx = r"^\d{8}$" if fmt.date_format == "%Y%m%d" else r"^\d{4}-\d{2}-\d{2}$"
         parsed = pc.strptime(dates, format=fmt.date_format, unit="s", error_is_null=True)
         # strptime rolls 31 February over into March: a real date is one that reads back the same.
-        date_ok = pc.and_(pc.match_substring_regex(dates, date_rx),
-                          pc.equal(pc.fill_null(pc.strftime(parsed, format=fmt.date_format), ""), dates))
+        date_ok = pc.and_(
+            pc.match_substring_regex(dates, date_rx),
+            pc.equal(pc.fill_null(pc.strftime(parsed, format=fmt.date_format), ""), dates),
+        )
         code_ok = pc.match_substring_regex(codes, r"^\d{2,4}$")
         valid = pc.and_(pc.and_(id_ok, date_ok), code_ok)
         bad = pc.and_(pc.invert(empty), pc.invert(valid))
         problems = list(invalid)
         if pc.any(bad).as_py():
-            problems += self._bad_rows(pc.indices_nonzero(bad).to_pylist(), ids, dates, codes, id_ok, date_ok,
-                                       label, counter, base)
+            problems += self._bad_rows(
+                pc.indices_nonzero(bad).to_pylist(), ids, dates, codes, id_ok, date_ok, label, counter, base
+            )
         for p in sorted(problems, key=lambda p: p.line):
             self.problem(p)
         mask = valid
 
         if fmt.date_format == "%Y%m%d":
-            iso = pc.binary_join_element_wise(pc.utf8_slice_codeunits(dates, 0, 4),
-                                              pc.utf8_slice_codeunits(dates, 4, 6),
-                                              pc.utf8_slice_codeunits(dates, 6, 8), "-")
+            iso = pc.binary_join_element_wise(
+                pc.utf8_slice_codeunits(dates, 0, 4),
+                pc.utf8_slice_codeunits(dates, 4, 6),
+                pc.utf8_slice_codeunits(dates, 6, 8),
+                "-",
+            )
         else:
             iso = dates
         mask = self._filter(mask, "dates", self._date_mask(iso))
@@ -319,11 +348,23 @@ class _Run:
             if not id_ok[i]:
                 p = Problem(label, line, fmt.id_column, ids[i].as_py(), "is not an event id", "digits")
             elif not date_ok[i]:
-                p = Problem(label, line, fmt.date_column, dates[i].as_py(), "is not a valid date",
-                            f"a real date written {expected_date}")
+                p = Problem(
+                    label,
+                    line,
+                    fmt.date_column,
+                    dates[i].as_py(),
+                    "is not a valid date",
+                    f"a real date written {expected_date}",
+                )
             else:
-                p = Problem(label, line, fmt.code_column, codes[i].as_py(), "is not a CAMEO event code",
-                            "2 to 4 digits, e.g. 042")
+                p = Problem(
+                    label,
+                    line,
+                    fmt.code_column,
+                    codes[i].as_py(),
+                    "is not a CAMEO event code",
+                    "2 to 4 digits, e.g. 042",
+                )
             out.append(p)
         return out
 
@@ -339,8 +380,10 @@ class _Run:
                 actor = cache[k] = self.fmt.map_actor(*k.split("\x1f"))
             mapped.append(actor)
         indices = encoded.indices
-        out = [pc.take(pa.array([getattr(a, attr) for a in mapped], pa.string()), indices)
-               for attr in ("id", "kind", "name", "country", "reason")]
+        out = [
+            pc.take(pa.array([getattr(a, attr) for a in mapped], pa.string()), indices)
+            for attr in ("id", "kind", "name", "country", "reason")
+        ]
         if any(a.reason == "unknown_country" for a in mapped):
             counts = Counter(indices.to_pylist())
             for i, actor in enumerate(mapped):
@@ -364,8 +407,11 @@ class _Run:
         kinds, labels, shorts = [], [], []
         for code in code_dict.dictionary.to_pylist():
             if code not in self.codes:
-                self.codes[code] = (cameo.event_kind(code), cameo.describe(code),
-                                    cameo.short_label(code) or f"CAMEO event {code}")
+                self.codes[code] = (
+                    cameo.event_kind(code),
+                    cameo.describe(code),
+                    cameo.short_label(code) or f"CAMEO event {code}",
+                )
             kinds.append(self.codes[code][0])
             labels.append(self.codes[code][1])
             shorts.append(self.codes[code][2])
@@ -376,8 +422,9 @@ class _Run:
         same = pc.equal(id1, id2)
         id2 = pc.if_else(same, "", id2)
         both = pc.and_(pc.not_equal(id1, ""), pc.not_equal(id2, ""))
-        pair = pc.if_else(both, pc.binary_join_element_wise(name1, name2, " – "),
-                          pc.if_else(pc.not_equal(id1, ""), name1, name2))
+        pair = pc.if_else(
+            both, pc.binary_join_element_wise(name1, name2, " – "), pc.if_else(pc.not_equal(id1, ""), name1, name2)
+        )
         title = pc.binary_join_element_wise(pair, short_col, ": ")
         report.single_actor += n - _mask_count(both)
 
@@ -391,25 +438,47 @@ class _Run:
 
         source_ids = self._sources(cols["source_key"], cols["source_date"])
         empty = pa.array([""] * n, pa.string())
-        events = pa.table({
-            "id": event_ids, "kind": kind, "title": title, "start": iso, "end": empty,
-            "precision": pa.array(["day"] * n, pa.string()), "place": cols["place"], "place_country": place_country,
-            "topics": empty, "confidence": cols["confidence"], "sources": source_ids, "note": cols["note"],
-            "cameo": codes, "cameo_label": label_col, "quad_class": cols["quad_class"],
-            "goldstein": cols["goldstein"], "tone": cols["tone"], "mentions": cols["mentions"],
-        })
+        events = pa.table(
+            {
+                "id": event_ids,
+                "kind": kind,
+                "title": title,
+                "start": iso,
+                "end": empty,
+                "precision": pa.array(["day"] * n, pa.string()),
+                "place": cols["place"],
+                "place_country": place_country,
+                "topics": empty,
+                "confidence": cols["confidence"],
+                "sources": source_ids,
+                "note": cols["note"],
+                "cameo": codes,
+                "cameo_label": label_col,
+                "quad_class": cols["quad_class"],
+                "goldstein": cols["goldstein"],
+                "tone": cols["tone"],
+                "mentions": cols["mentions"],
+            }
+        )
         self.writer.write_rows("events", events)
 
         order = pa.array(range(n), pa.int64())
-        part = pa.table({
-            "event": pa.concat_arrays([event_ids, event_ids]),
-            "entity": pa.concat_arrays([id1, id2]),
-            "order": pa.concat_arrays([pc.multiply(order, 2), pc.add(pc.multiply(order, 2), 1)]),
-        })
+        part = pa.table(
+            {
+                "event": pa.concat_arrays([event_ids, event_ids]),
+                "entity": pa.concat_arrays([id1, id2]),
+                "order": pa.concat_arrays([pc.multiply(order, 2), pc.add(pc.multiply(order, 2), 1)]),
+            }
+        )
         part = part.filter(pc.not_equal(part.column("entity"), ""))
         part = part.take(pc.sort_indices(part, sort_keys=[("order", "ascending")]))
-        part = pa.table({"event": part.column("event"), "entity": part.column("entity"),
-                         "role": pa.array(["participant"] * part.num_rows, pa.string())})
+        part = pa.table(
+            {
+                "event": part.column("event"),
+                "entity": part.column("entity"),
+                "role": pa.array(["participant"] * part.num_rows, pa.string()),
+            }
+        )
         self.writer.write_rows("participants", part)
         report.imported += n
         report.participants += part.num_rows
@@ -430,8 +499,9 @@ class _Run:
             # The first row citing a source dates it.
             first_rows = pc.index_in(pa.array(new, encoded.indices.type), value_set=encoded.indices)
             new_idx = pa.array(new, pa.int64())
-            table = self.fmt.describe_sources(pc.take(uniques, new_idx), pa.array([ids[i] for i in new], pa.string()),
-                                              pc.take(dates, first_rows))
+            table = self.fmt.describe_sources(
+                pc.take(uniques, new_idx), pa.array([ids[i] for i in new], pa.string()), pc.take(dates, first_rows)
+            )
             self.writer.write_rows("sources", table)
             self.report.sources += len(new)
         return pc.take(pa.array(ids, pa.string()), encoded.indices)

@@ -80,8 +80,11 @@ def expand_inputs(args: Sequence[str | Path]) -> list[Path]:
         text = str(arg)
         path = Path(text)
         if path.is_dir():
-            found.update(p for p in path.iterdir()
-                         if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in DATA_SUFFIXES)
+            found.update(
+                p
+                for p in path.iterdir()
+                if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in DATA_SUFFIXES
+            )
         elif path.is_file():
             found.add(path)
         elif any(ch in text for ch in "*?["):
@@ -92,7 +95,9 @@ def expand_inputs(args: Sequence[str | Path]) -> list[Path]:
         else:
             raise ArgumentError(f"{text!r} is not a file, a folder or a pattern that matches files")
     if not found:
-        raise ArgumentError("no input files: " + ", ".join(map(str, args)) + f" hold no {'/'.join(DATA_SUFFIXES)} files")
+        raise ArgumentError(
+            "no input files: " + ", ".join(map(str, args)) + f" hold no {'/'.join(DATA_SUFFIXES)} files"
+        )
     return sorted(found)
 
 
@@ -256,21 +261,34 @@ def iter_batches(
         rejected.append((line, int(row.actual_columns), row.text or ""))
         return "skip"
 
-    read_options = pcsv.ReadOptions(column_names=list(column_names), skip_rows=skip_rows, use_threads=False,
-                                    block_size=block_size)
-    parse_options = pcsv.ParseOptions(delimiter="\t", quote_char=False, double_quote=False, escape_char=False,
-                                      newlines_in_values=False, ignore_empty_lines=False, invalid_row_handler=handler)
-    convert_options = pcsv.ConvertOptions(column_types={c: pa.binary() for c in include}, include_columns=list(include),
-                                          strings_can_be_null=False, quoted_strings_can_be_null=False,
-                                          check_utf8=False)
+    read_options = pcsv.ReadOptions(
+        column_names=list(column_names), skip_rows=skip_rows, use_threads=False, block_size=block_size
+    )
+    parse_options = pcsv.ParseOptions(
+        delimiter="\t",
+        quote_char=False,
+        double_quote=False,
+        escape_char=False,
+        newlines_in_values=False,
+        ignore_empty_lines=False,
+        invalid_row_handler=handler,
+    )
+    convert_options = pcsv.ConvertOptions(
+        column_types={c: pa.binary() for c in include},
+        include_columns=list(include),
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+        check_utf8=False,
+    )
 
     def produce() -> Iterator[tuple[pa.RecordBatch, list]]:
         raw = _open(inp)
         gate = _Gate(ahead=3 * block_size)
         stream = io.BufferedReader(_Counting(raw, on_bytes, gate), buffer_size=1 << 20)
         try:
-            reader = pcsv.open_csv(stream, read_options=read_options, parse_options=parse_options,
-                                   convert_options=convert_options)
+            reader = pcsv.open_csv(
+                stream, read_options=read_options, parse_options=parse_options, convert_options=convert_options
+            )
             for batch in reader:
                 gate.grant(block_size)
                 taken = rejected[:]

@@ -96,7 +96,7 @@ def _data_view(values: pa.Array) -> memoryview:
     if len(values) == 0:
         return memoryview(b"")
     offsets = np.frombuffer(values.buffers()[1], dtype=np.int32, count=len(values) + 1, offset=values.offset * 4)
-    return memoryview(values.buffers()[2])[int(offsets[0]):int(offsets[-1])]
+    return memoryview(values.buffers()[2])[int(offsets[0]) : int(offsets[-1])]
 
 
 def _read_existing(path: Path) -> dict[str, pd.DataFrame]:
@@ -114,8 +114,7 @@ def _read_existing(path: Path) -> dict[str, pd.DataFrame]:
 
 
 def _table(frame: pd.DataFrame, columns: Iterable[str]) -> pa.Table:
-    return pa.table({c: pa.array(frame[c].tolist() if c in frame else [""] * len(frame), pa.string())
-                     for c in columns})
+    return pa.table({c: pa.array(frame[c].tolist() if c in frame else [""] * len(frame), pa.string()) for c in columns})
 
 
 class FolderWriter:
@@ -135,8 +134,9 @@ class FolderWriter:
         if self.out.exists() and not self.out.is_dir():
             raise ArgumentError(f"--out: {str(self.out)!r} exists and is not a folder")
         if self.out.exists() and mode == "new":
-            raise ArgumentError(f"--out: {str(self.out)!r} already exists; "
-                                "use --force to replace it or --append to add to it")
+            raise ArgumentError(
+                f"--out: {str(self.out)!r} already exists; use --force to replace it or --append to add to it"
+            )
         if not self.out.parent.is_dir():
             raise ArgumentError(f"--out: the folder {str(self.out.parent)!r} does not exist")
         self.existing: dict[str, pd.DataFrame] = {}
