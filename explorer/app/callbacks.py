@@ -225,13 +225,19 @@ def _clicked(click) -> str:
 
 def _columns(state: ViewState) -> list[dict]:
     cols = [
-        {"field": "name", "headerName": "Name", "pinned": "left", "checkboxSelection": True},
-        {"field": "kind", "headerName": "Kind"},
-        {"field": "country", "headerName": "Country"},
+        {"field": "name", "headerName": "Name", "pinned": "left", "width": 200},
+        {"field": "kind", "headerName": "Kind", "width": 120},
+        {"field": "country", "headerName": "Country", "width": 110},
     ]
     for key, m in METRICS.items():
         fmt = {"function": "d3.format('.4~g')(params.value)"} if key not in ("degree", "community") else None
-        col = {"field": key, "headerName": m.label, "headerTooltip": m.description, "filter": "agNumberColumnFilter"}
+        col = {
+            "field": key,
+            "headerName": m.label,
+            "headerTooltip": m.description,
+            "filter": "agNumberColumnFilter",
+            "width": 150,
+        }
         if fmt:
             col["valueFormatter"] = fmt
         if key == state.metric:
@@ -244,6 +250,7 @@ def _columns(state: ViewState) -> list[dict]:
                     "headerName": f"{m.label} rank",
                     "filter": "agNumberColumnFilter",
                     "hide": key != state.metric,
+                    "width": 130,
                 }
             )
     return cols
