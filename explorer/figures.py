@@ -155,13 +155,14 @@ def make_network_figure(
     removed: set | None = None,
     title: str | None = None,
     caption: str | None = None,
-    labels: int = 14,
+    labels: int | None = None,
     height: int | None = None,
 ) -> go.Figure:
     """The network view of ``H`` at fixed ``positions``.
 
     Nodes: size by ``sizes`` (a metric's values; degree when None), colour by
-    kind, country or community, symbol by kind; labels on the ``labels``
+    kind, country or community, symbol by kind; labels on every node of views
+    up to 30 nodes, else on the ``labels`` (default 14)
     largest nodes and on the selected one.  Ties: one trace per relation
     style (see :data:`EDGE_STYLES`), meetings collapsed per pair with width by
     the number of events, disputed ties in their own marked trace.  Invisible
@@ -305,6 +306,8 @@ def make_network_figure(
         label, key = _color_of(H, n, color_by, communities)
         by_group[(label, key)].append(n)
     palette = _palette_for([k for _, k in by_group], color_by)
+    if labels is None:
+        labels = len(H) if len(H) <= 30 else 14
     biggest = set(sorted(H, key=lambda n: (-size[n], n))[:labels]) | ({selected} if selected in H else set())
     for (label, key), nodes in sorted(by_group.items()):
         nodes.sort()
