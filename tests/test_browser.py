@@ -260,3 +260,25 @@ def test_changes_tab_compares_two_windows(dash_duo, app_data):
     assert "ties added" in summary and "2023-01-01" in summary
     assert wait_until(lambda: nodes(dash_duo, "changes-graph"), what="the changes graph")
     shot(dash_duo, "06-changes")
+
+
+def test_search_finds_an_alias_and_focuses_it(dash_duo, app_data):
+    start(dash_duo, app_data, "?from=2024-01&to=2024-02")
+    dash_duo.find_element("#search").click()
+    box = wait_until(
+        lambda: dash_duo.driver.find_element(By.CSS_SELECTOR, ".dash-dropdown-content input"), what="the search box"
+    )
+    box.send_keys("Лавров")  # an alias in Cyrillic
+    option = wait_until(
+        lambda: [
+            e
+            for e in dash_duo.driver.find_elements(By.CSS_SELECTOR, ".dash-dropdown-content .dash-dropdown-option")
+            if "Sergey Lavrov" in e.text
+        ],
+        what="Sergey Lavrov among the matches",
+    )[0]
+    option.click()
+    wait_until(lambda: "focus=sergey-lavrov" in dash_duo.driver.current_url, what="the focus in the URL")
+    wait_until(lambda: "Sergey Lavrov" in dash_duo.find_element("#details").text, what="his details")
+    shown = set(nodes(dash_duo))
+    assert "sergey-lavrov" in shown and "jake-sullivan" not in shown
