@@ -35,6 +35,7 @@ def create_app(data: str | Path | object):
         update_title=None,
         suppress_callback_exceptions=False,
     )
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
     app.layout = layout.make_layout(app_data)
     callbacks.register(app, app_data)
     exports_menu.register(app, app_data)
