@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from explorer.schema import FILES
+
 ISO3 = [
     "CHN",
     "RUS",
@@ -60,7 +62,7 @@ def generate(folder: Path, entities: int, affiliations: int, events: int, seed: 
     officials = [f"official-{i}" for i in range(entities - len(ISO3) - len(orgs))]
     with open(folder / "entities.csv", "w", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["id", "kind", "name", "aliases", "iso3", "country", "wikidata", "note"])
+        w.writerow(FILES["entities"].columns)
         for c in ISO3:
             w.writerow([c, "country", f"Country {c}", "", c, "", "", ""])
         for o in orgs:
@@ -69,28 +71,13 @@ def generate(folder: Path, entities: int, affiliations: int, events: int, seed: 
             w.writerow([o, "official", f"Official {i}", f"Alias {i}", "", ISO3[i % len(ISO3)], "", ""])
     with open(folder / "sources.csv", "w", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["id", "title", "publisher", "url", "published", "reliability", "note"])
+        w.writerow(FILES["sources"].columns)
         for i in range(1000):
             w.writerow([f"S{i}", f"Source {i}", "Agency", f"https://example.org/{i}", "2024-01-01", "high", ""])
     seen = set()
     with open(folder / "affiliations.csv", "w", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(
-            [
-                "source",
-                "target",
-                "kind",
-                "title",
-                "start",
-                "end",
-                "start_precision",
-                "end_precision",
-                "status",
-                "confidence",
-                "sources",
-                "note",
-            ]
-        )
+        w.writerow(FILES["affiliations"].columns)
         n = 0
         while n < affiliations:
             if rng.random() < 0.6:
@@ -124,23 +111,8 @@ def generate(folder: Path, entities: int, affiliations: int, events: int, seed: 
             n += 1
     with open(folder / "events.csv", "w", newline="") as ef, open(folder / "participants.csv", "w", newline="") as pf:
         we, wp = csv.writer(ef, lineterminator="\n"), csv.writer(pf, lineterminator="\n")
-        we.writerow(
-            [
-                "id",
-                "kind",
-                "title",
-                "start",
-                "end",
-                "precision",
-                "place",
-                "place_country",
-                "topics",
-                "confidence",
-                "sources",
-                "note",
-            ]
-        )
-        wp.writerow(["event", "entity", "role"])
+        we.writerow(FILES["events"].columns)
+        wp.writerow(FILES["participants"].columns)
         pool = officials + ISO3
         for i in range(events):
             y, m, d = rng.randint(2000, 2025), rng.randint(1, 12), rng.randint(1, 28)

@@ -19,8 +19,6 @@ __all__ = [
     "PATTERNS",
     "precision_of",
     "parse_partial",
-    "first_day",
-    "last_day",
     "series_precision",
     "series_bounds",
     "parse_bound",
@@ -74,14 +72,6 @@ def parse_partial(text: str) -> tuple[dt.date, dt.date, str]:
     except ValueError:
         raise ValueError(f"{text!r} is not a calendar date") from None
     return day, day, precision
-
-
-def first_day(text: str) -> dt.date:
-    return parse_partial(text)[0]
-
-
-def last_day(text: str) -> dt.date:
-    return parse_partial(text)[1]
 
 
 def parse_bound(text: str | dt.date | None, side: str) -> dt.date | None:

@@ -85,6 +85,14 @@ def node_title(H: nx.MultiGraph, n: str) -> str:
     return "<br>".join(t for _, t in sorted(titles))
 
 
+def _outline(nodes: list[str], selected: str) -> dict:
+    """Marker outlines: thick black on the selected node, thin white elsewhere."""
+    return dict(
+        width=[3 if n == selected else 1 for n in nodes],
+        color=["#000000" if n == selected else "#ffffff" for n in nodes],
+    )
+
+
 def _esc(text: str) -> str:
     # Plotly renders a small HTML subset in hover text; data is shown as text, never markup.
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -336,10 +344,7 @@ def make_network_figure(
                     color=palette.get(key, "#8c8c8c"),
                     opacity=opac,
                     symbol=[KIND_STYLES.get(H.nodes[n].get("kind"), KIND_STYLES["country"])["symbol"] for n in nodes],
-                    line=dict(
-                        width=[3 if n == selected else 1 for n in nodes],
-                        color=["#000000" if n == selected else "#ffffff" for n in nodes],
-                    ),
+                    line=_outline(nodes, selected),
                 ),
             )
         )
@@ -491,10 +496,7 @@ def make_map_figure(
                 size=[size[n] for n in countries],
                 color=KIND_STYLES["country"]["color"],
                 opacity=0.85,
-                line=dict(
-                    width=[3 if n == selected else 1 for n in countries],
-                    color=["#000" if n == selected else "#fff" for n in countries],
-                ),
+                line=_outline(countries, selected),
             ),
         )
     )

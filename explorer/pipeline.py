@@ -17,15 +17,11 @@ from .graph import official_country_at
 from .views import project_to_countries
 from .viewstate import ViewState
 
-__all__ = ["apply_view", "describe_view", "org_circle", "data_span", "clear_cache"]
+__all__ = ["apply_view", "org_circle", "data_span"]
 
 MEMBERSHIP_KINDS = ("founding_member", "member", "invited", "declined", "partner", "chair")
 _CACHE: OrderedDict = OrderedDict()
 _CACHE_SIZE = 64
-
-
-def clear_cache() -> None:
-    _CACHE.clear()
 
 
 def data_span(G: nx.MultiGraph) -> tuple[dt.date, dt.date]:
@@ -172,8 +168,3 @@ def _apply_min_weight(H: nx.MultiGraph, min_weight: int) -> nx.MultiGraph:
     H = H.copy()
     H.remove_edges_from(drop)
     return H
-
-
-def describe_view(state: ViewState, H: nx.MultiGraph) -> str:
-    """'12 entities, 30 ties — 2024-01-01 to 2024-02-29; level: officials'."""
-    return f"{H.number_of_nodes()} entities, {H.number_of_edges()} ties — {state.describe()}"
