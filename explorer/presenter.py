@@ -10,6 +10,8 @@ from __future__ import annotations
 import bisect
 import calendar
 import datetime as dt
+import json
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +41,13 @@ __all__ = [
     "advance",
     "STEPS",
     "entity_options",
+    "Story",
+    "load_story",
+    "render_plan",
+    "start_playback",
+    "play_frames",
+    "describe_view",
+    "window_notices",
 ]
 
 STEPS = {"day": 1, "week": 7, "month": 1, "quarter": 3, "year": 12}  # days for day and week, else months
@@ -61,6 +70,7 @@ class AppData:
     marks: dict[int, str] = field(default_factory=dict)
     key_events: list[tuple[str, str]] = field(default_factory=list)
     country_positions: dict[str, tuple[float, float]] = field(default_factory=dict)
+    story: Story | None = None
 
     @property
     def entities(self) -> dict[str, dict]:
@@ -73,6 +83,49 @@ class AppData:
 
 
 TICK_UNITS = {"day": "days", "week": "weeks", "month": "months"}
+
+
+@dataclass(frozen=True)
+class Story:
+    """What the dashboard opens on: a view and a short "what you are looking at" text."""
+
+    state: ViewState
+    title: str
+    text: str
+
+
+STORY_FILE = "story.json"
+_STORY_SPAN_DAYS = 92  # the default window of a data folder without a story: its last three months
+_STORY_MAX_NODES = 60  # above this many entities at officials level, open at country level
+
+
+def load_story(path: Path, G: nx.MultiGraph, span: tuple[dt.date, dt.date]) -> Story:
+    """The opening view of a data folder.
+
+    A folder may carry ``story.json`` (``{"view": query string, "title": ..., "text": ...}``;
+    the bundled data does).  Without one, the dashboard opens on the last three months of
+    the data, at country level when that window holds more than a few dozen entities, so
+    the first screen is readable rather than the whole span at once.
+    """
+    file = Path(path) / STORY_FILE
+    if file.is_file():
+        try:
+            raw = json.loads(file.read_text(encoding="utf-8"))
+            state, notices = ViewState.from_query(str(raw.get("view", "")))
+            if not notices:
+                return Story(state, str(raw.get("title", "")), str(raw.get("text", "")))
+        except (OSError, ValueError, AttributeError):
+            pass  # a broken story file falls back to the generic opening view
+    start = max(span[0], span[1] - dt.timedelta(days=_STORY_SPAN_DAYS - 1))
+    state = ViewState(date_from=start.isoformat(), date_to=span[1].isoformat())
+    if len(apply_view(G, state)) > _STORY_MAX_NODES:
+        state = state.replace(level="countries")
+    title = f"The last three months of the data ({start:%d %b %Y} – {span[1]:%d %b %Y})"
+    text = (
+        "Click a node or a tie for its events and sources; widen the window on the timeline, "
+        "or filter by organisation, country or relation on the left."
+    )
+    return Story(state, title, text)
 
 
 def timeline_ticks(start: dt.date, end: dt.date) -> tuple[str, list[dt.date]]:
@@ -139,6 +192,7 @@ def prepare_app_data(path: str | Path) -> AppData:
     unit, ticks = timeline_ticks(*span)
     counts = Counter(ticks[tick_index(ticks, e["start"], 0)] for e in G.graph["events"].values())
     topics = sorted({t for e in G.graph["events"].values() for t, _ in e["topics"]}, key=str.casefold)
+    story = load_story(Path(path), G, span)
     whole_countries = project_to_countries(G)
     whole_countries.add_nodes_from(n for n, a in G.graph["entities"].items() if a.get("kind") != "official")
     return AppData(
@@ -153,6 +207,7 @@ def prepare_app_data(path: str | Path) -> AppData:
         topics=topics,
         marks=_tick_marks(ticks, unit),
         key_events=_key_events(G),
+        story=story,
     )
 
 
@@ -206,8 +261,31 @@ def figure_inputs(data: AppData, state: ViewState, records: list[dict]) -> dict:
     }
 
 
+_VIEW_CACHE: dict[tuple, ViewResult] = {}
+_VIEW_CACHE_SIZE = 32
+_VIEW_LOCK = threading.Lock()
+
+
 def render_view(data: AppData, state: ViewState) -> ViewResult:
-    """The view graph, its metrics table (as records) and the network figure."""
+    """The view graph, its metrics table (as records) and the network figure.
+
+    The last few results are kept (keyed by the data and the whole state), so the
+    answer to a repeated view, or to a click that only moves the highlight, costs
+    nothing; results are shared and must not be mutated."""
+    key = (id(data), data.graph.graph.get("fingerprint"), state.fingerprint(presentation=True))
+    with _VIEW_LOCK:
+        hit = _VIEW_CACHE.get(key)
+    if hit is not None:
+        return hit
+    result = _render_view(data, state)
+    with _VIEW_LOCK:
+        _VIEW_CACHE[key] = result
+        while len(_VIEW_CACHE) > _VIEW_CACHE_SIZE:
+            _VIEW_CACHE.pop(next(iter(_VIEW_CACHE)))
+    return result
+
+
+def _render_view(data: AppData, state: ViewState) -> ViewResult:
     H = apply_view(data.graph, state)
     wanted = table_metrics(len(H), state.metric)
     table = compute_metrics(H, wanted, cache_key=(data.graph.graph.get("fingerprint"), state.fingerprint()))
@@ -218,7 +296,7 @@ def render_view(data: AppData, state: ViewState) -> ViewResult:
         | {e for *_, d in H.edges(data=True) for e in d.get("events", ())}
     )
     counts = {"nodes": H.number_of_nodes(), "edges": H.number_of_edges(), "events": n_events}
-    desc = f"{counts['nodes']} entities · {counts['edges']} ties · {n_events} events — {state.describe()}"
+    desc = f"{counts['nodes']} entities · {counts['edges']} ties · {n_events} events — {describe_view(data, state)}"
     skipped = [METRICS[m].label.lower() for m in METRICS if m not in wanted]
     if skipped:
         desc += (
@@ -343,9 +421,13 @@ def advance(state: ViewState, data: AppData, step: str) -> tuple[ViewState, bool
     end = end or last
 
     def move(day: dt.date) -> dt.date:
-        if step in ("day", "week"):
-            return day + dt.timedelta(days=STEPS[step])
-        return _add_months(day, STEPS.get(step, 1))
+        # A step past 9999-12-31 would leave the calendar: it stops on that day instead.
+        try:
+            if step in ("day", "week"):
+                return day + dt.timedelta(days=STEPS[step])
+            return _add_months(day, STEPS.get(step, 1))
+        except (OverflowError, ValueError):
+            return dt.date.max
 
     new_end = move(end)
     done = new_end >= last
@@ -362,3 +444,136 @@ def relation_options() -> list[dict]:
     out = [{"label": f"{lab[0]} ({k})", "value": k} for k, lab in schema.AFFILIATION_KINDS.items()]
     out += [{"label": f"event: {k}", "value": k} for k in schema.EVENT_KINDS]
     return out
+
+
+# ---- what an interaction has to redraw ----------------------------------------------------
+
+#: Fields that only move the highlight: a change of these alone is sent as a small patch.
+SELECTION_FIELDS = frozenset({"selected"})
+#: Fields each of which only one tab shows.
+TAB_FIELDS = {"vs_from": "changes", "vs_to": "changes", "path_from": "path", "path_to": "path"}
+
+
+def render_plan(old: ViewState | None, new: ViewState) -> frozenset[str]:
+    """What a change from ``old`` to ``new`` has to redraw, as a set of parts.
+
+    ``"view"``: the graph, its metrics, the description and the timeline (the view's
+    nodes or ties changed, or how they are drawn: metric, colour);
+    ``"selection"``: only the highlight and the details panel (a click on a node);
+    ``"tab"``: the active tab's own content (the map, the changes, the paths).
+    An unchanged state needs nothing, so a callback can answer it without work.
+
+    >>> sorted(render_plan(ViewState(), ViewState(selected="CHN")))
+    ['selection']
+    >>> sorted(render_plan(ViewState(), ViewState(level="countries")))
+    ['selection', 'tab', 'view']
+    >>> render_plan(ViewState(), ViewState())
+    frozenset()
+    """
+    if old is None:
+        return frozenset({"view", "selection", "tab"})
+    changed = {f for f, v in new.to_dict().items() if old.to_dict().get(f) != v}
+    if not changed:
+        return frozenset()
+    parts: set[str] = set()
+    if changed - SELECTION_FIELDS - set(TAB_FIELDS) - {"tab"}:
+        parts |= {"view", "selection", "tab"}
+    if changed & SELECTION_FIELDS:
+        parts.add("selection")
+    if "tab" in changed or any(TAB_FIELDS[f] == new.tab for f in changed & set(TAB_FIELDS)):
+        parts.add("tab")
+    return frozenset(parts)
+
+
+def describe_view(data: AppData, state: ViewState) -> str:
+    """The state in words, naming entities by name rather than id."""
+    return state.describe({n: a.get("name", n) for n, a in data.entities.items()})
+
+
+def window_notices(data: AppData, state: ViewState) -> list[str]:
+    """Say so when a window reaches beyond the data: the dates are kept, not clamped."""
+    start, end = state.window()
+    first, last = data.span
+    out = []
+    if start and end and (end < first or start > last):
+        out.append(
+            f"The window {start} – {end} is outside the data ({first} – {last}): nothing to show. "
+            "Move the window on the timeline or type dates within the data."
+        )
+    elif start and start < first:
+        out.append(f"The data starts on {first}; the window from {start} shows nothing earlier.")
+    elif end and end > last:
+        out.append(f"The data ends on {last}; the window up to {end} shows nothing later.")
+    return out
+
+
+# ---- playback -------------------------------------------------------------------------------
+
+
+def start_playback(data: AppData, state: ViewState, step: str) -> tuple[ViewState, str]:
+    """Where Play starts from, and why when that is not the current window.
+
+    A window that already reaches the end of the data cannot advance: playback restarts
+    from the beginning with a window of the same length (a window spanning the whole data
+    plays one ``step`` at a time).
+    """
+    first, last = data.span
+    start, end = state.window()
+    start, end = start or first, end or last
+    if end < last and not (start <= first and end >= last):
+        return state, ""
+    length = (end - start).days
+    if start <= first and end >= last:
+        end = _move(first, step) - dt.timedelta(days=1)
+        why = f"The window covers all the data, so playback runs one {step} at a time from the start."
+    else:
+        end = min(last, first + dt.timedelta(days=length))
+        why = "The window had reached the end of the data, so playback starts again from the beginning."
+    if state.lookback:
+        return state.replace(date_to=end.isoformat()), why
+    return state.replace(date_from=first.isoformat(), date_to=end.isoformat()), why
+
+
+def _move(day: dt.date, step: str) -> dt.date:
+    if step in ("day", "week"):
+        return day + dt.timedelta(days=STEPS[step])
+    return _add_months(day, STEPS.get(step, 1))
+
+
+def play_frames(data: AppData, state: ViewState, step: str, count: int) -> tuple[list[dict], bool]:
+    """The next ``count`` frames of playback after ``state``, each with everything the
+    browser shows at once (the figure, the description, the dates, the slider, the link),
+    so a frame's controls are never ahead of its graph.  Returns the frames and whether
+    the last one reaches the end of the data."""
+    frames, done = [], False
+    for _ in range(count):
+        state, done = advance(state, data, step)
+        frames.append(frame(data, state))
+        if done:
+            break
+    return frames, done
+
+
+def frame(data: AppData, state: ViewState) -> dict:
+    """One frame of playback: the state and the props the browser sets together."""
+    result = render_view(data, state)
+    start, end = state.window()
+    last = len(data.ticks) - 1
+    fig = result.network
+    return {
+        "state": state.to_dict(),
+        "search": "?" + state.to_query(),
+        "figure": fig if isinstance(fig, dict) else fig.to_plotly_json(),
+        "description": result.description,
+        "dates": [(start or data.span[0]).isoformat(), (end or data.span[1]).isoformat()],
+        "timeline": [tick_index(data.ticks, start, 0), tick_index(data.ticks, end, last)],
+    }
+
+
+def render_path_graph(data: AppData, state: ViewState, paths: list[dict]):
+    """The view with the shortest paths between ``path_from`` and ``path_to`` drawn over it."""
+    result = render_view(data, state.replace(selected=""))
+    if not paths:
+        return result.network
+    inputs = figure_inputs(data, state.replace(selected=""), result.metrics)
+    return make_network_figure(result.view, **inputs, path=[p["nodes"] for p in paths])

@@ -108,10 +108,14 @@ def severe_logs(duo):
 
 def test_page_loads_with_an_empty_console_and_no_outside_request(dash_duo, app_data):
     start(dash_duo, app_data)
-    assert len(nodes(dash_duo)) > 20
+    # The first screen is the data's story, not the whole span, and its link names it.
+    story = app_data.story.state
+    wait_until(lambda: set(nodes(dash_duo)) == set(render_view(app_data, story).view), what="the story's nodes")
+    wait_until(lambda: story.to_query() in dash_duo.driver.current_url, what="the story's link in the URL")
+    assert app_data.story.title in dash_duo.find_element("#story").text
     shot(dash_duo, "01-default")
     assert severe_logs(dash_duo) == []
-    dash_duo.find_element("#tabs").find_element(By.LINK_TEXT, "Map").click()
+    dash_duo.find_element("#tab-map").click()
     wait_until(lambda: nodes(dash_duo, "map"), what="the map")
     urls = dash_duo.driver.execute_script(
         "return performance.getEntriesByType('resource').map(e => e.name).concat([location.href]);"
@@ -206,12 +210,16 @@ def test_play_advances_the_date(dash_duo, app_data):
     start(dash_duo, app_data, "?from=2024-01-01&to=2024-01-31")
     dash_duo.find_element("#speed").send_keys("fast")
     dash_duo.find_element("#play").click()
+    wait_until(lambda: "Pause" in dash_duo.find_element("#play").text, what="the button to say Pause")
     wait_until(
         lambda: dash_duo.find_element("#date-to").get_attribute("value") >= "2024-03-31",
         what="the window to advance twice",
     )
     dash_duo.find_element("#play").click()
-    assert "Play" in dash_duo.find_element("#play").text
+    wait_until(lambda: "Play" in dash_duo.find_element("#play").text, what="the button to say Play again")
+    # Paused: the link names the window the graph shows.
+    shown = dash_duo.find_element("#date-to").get_attribute("value")
+    wait_until(lambda: f"to={shown}" in dash_duo.driver.current_url, what="the URL to follow the paused frame")
 
 
 def test_the_map_renders(dash_duo, app_data):

@@ -1,29 +1,46 @@
 """Thin callbacks: unpack inputs into a :class:`ViewState`, call the pure pipeline, return props.
 
-One controller callback owns the view state: every control, the URL, clicks on
-the graph, the map and the table, and the play ticker feed it, and it writes
-the state back to the store, the URL and every control, so they never disagree.
-Render callbacks read the store only.
+One server callback answers every interaction in a single round trip: the
+controls, the URL, clicks on the graph, the map and the table, Play and Reset
+go in; the new state goes to the store and the URL, and only what changed comes
+back (:func:`~explorer.presenter.render_plan`): a click that moves the highlight
+returns a small :class:`dash.Patch` of the figure and the details, a changed
+window returns the figure, the table and the timeline, and a control is only
+written back when its value differs from what the user sees, so nothing typed
+is rewritten under the user.  Playback runs in the browser
+(``assets/explorer.js``) over frames the server prepares a few at a time, so
+frames come at the chosen speed and the dates never run ahead of the graph.
 """
 
 from __future__ import annotations
 
+import json
+
 import dash
-from dash import Input, Output, State, ctx, html, no_update
+from dash import Input, Output, Patch, State, ctx, html, no_update
 
 from ..details import edge_details, node_details
+try:
+    from ..figures import selection_updates
+except ImportError:  # pragma: no cover - until the figure module provides it
+    selection_updates = None
 from ..metrics import METRICS
 from ..presenter import (
     AppData,
-    advance,
+    entity_options,
+    play_frames,
     render_changes,
     render_map,
     render_paths,
+    render_path_graph,
+    render_plan,
     render_series,
     render_timeline,
     render_view,
+    start_playback,
+    window_notices,
 )
-from ..viewstate import ViewState
+from ..viewstate import TABS, ViewState
 from . import components
 from .controls import controls_from_state, state_from_controls
 
@@ -45,152 +62,317 @@ CONTROL_IDS = [
     ("depth", "value"),
     ("metric", "value"),
     ("color", "value"),
-    ("tabs", "active_tab"),
+    ("tabs", "data"),  # the open tab (layout._tab_set)
     ("vs-from", "value"),
     ("vs-to", "value"),
     ("path-from", "value"),
     ("path-to", "value"),
 ]
+# Frames prepared per request while playing: enough to cover a slow answer at the fastest speed.
+FRAMES_PER_CHUNK = 6
+# Triggers that come from playback in the browser rather than from a person.
+_PLAYBACK_ECHO = {"date-from", "date-to", "timeline"}
+
+# The outputs of the main callback, by name, in order.
+_OUTPUTS = [
+    ("view-state", "data"),
+    ("url", "search"),
+    ("notice", "children"),
+    ("notice", "is_open"),
+    *CONTROL_IDS,
+    ("ticker", "disabled"),
+    ("ticker", "interval"),
+    ("play", "children"),
+    ("search", "value"),
+    ("network", "figure"),
+    ("view-description", "children"),
+    ("grid", "rowData"),
+    ("grid", "columnDefs"),
+    ("grid", "rowClassRules"),
+    ("details", "children"),
+    ("sparkline", "figure"),
+    ("path-from", "options"),
+    ("path-to", "options"),
+    ("map", "figure"),
+    ("changes-graph", "figure"),
+    ("changes-grid", "rowData"),
+    ("changes-grid", "columnDefs"),
+    ("changes-summary", "children"),
+    ("path-results", "children"),
+    ("path-graph", "figure"),
+    ("play-chunk", "data"),
+]
+
+
+def _key(cid: str, prop: str) -> str:
+    return f"{cid}.{prop}"
 
 
 def register(app: dash.Dash, data: AppData) -> None:
     @app.callback(
-        Output("view-state", "data"),
-        Output("url", "search"),
-        Output("notice", "children"),
-        Output("notice", "is_open"),
-        *[Output(cid, prop) for cid, prop in CONTROL_IDS],
-        Output("grid", "selectedRows"),
-        Output("ticker", "disabled"),
-        Output("ticker", "interval"),
-        Output("play", "children"),
-        Output("search", "value"),
+        *[Output(cid, prop) for cid, prop in _OUTPUTS],
         Input("url", "search"),
         *[Input(cid, prop) for cid, prop in CONTROL_IDS],
         Input("network", "clickData"),
         Input("map", "clickData"),
+        Input("path-graph", "clickData"),
         Input("grid", "cellClicked"),
+        Input("grid", "eventData"),
         Input("search", "value"),
         Input("reset", "n_clicks"),
         Input("play", "n_clicks"),
-        Input("ticker", "n_intervals"),
+        Input("play-ended", "data"),
         Input("speed", "value"),
         State("step", "value"),
         State("view-state", "data"),
         State("ticker", "disabled"),
     )
-    def control(search, *args):
+    def main(search, *args):
         n = len(CONTROL_IDS)
         values = dict(zip([c for c, _ in CONTROL_IDS], args[:n]))
-        (net_click, map_click, cell, found, _reset, _play, _tick, speed, step, stored, paused) = args[n:]
+        (net_click, map_click, path_click, cell, key_row, found, _reset, _play, _ended, speed, step, stored, paused) = (
+            args[n:]
+        )
         trigger = ctx.triggered_id
-        current = ViewState.from_dict(stored) if stored else None
-        notices: list[str] = []
         playing = paused is False
+        current = ViewState.from_dict(stored) if stored else None
+        out = {_key(c, p): no_update for c, p in _OUTPUTS}
+        if playing and trigger in _PLAYBACK_ECHO:
+            return [no_update] * len(_OUTPUTS)  # the browser is showing a frame it already has
+        notices: list[str] = []
+        rendered = current  # the state the page shows now
         if current is None or trigger == "url":
             state, notices = ViewState.from_query(search or "")
+            if not (search or "").strip("?") and data.story is not None:
+                state = data.story.state
             state, more = _known_entities(state, data)
             notices += more
+            if current is None:
+                rendered = None
         elif trigger == "reset":
-            state, playing = ViewState(), False
+            state = data.story.state if data.story is not None else ViewState()
+            playing = False
         elif trigger == "play":
             state, playing = current, not playing
-        elif trigger == "ticker":
-            state, done = advance(current, data, step or "month")
-            playing = playing and not done
-        elif trigger in ("network", "map"):
-            click = net_click if trigger == "network" else map_click
+            if playing:
+                state, why = start_playback(data, current, step or "month")
+                notices += [why] if why else []
+            else:
+                rendered = None  # frames drew the graph only: bring the table, details and tabs up to date
+        elif trigger == "play-ended":
+            state, playing, rendered = current, False, None
+        elif trigger in ("network", "map", "path-graph"):
+            click = {"network": net_click, "map": map_click, "path-graph": path_click}[trigger]
             state = current.replace(selected=_clicked(click) or current.selected)
         elif trigger == "grid":
-            state = current.replace(selected=(cell or {}).get("rowId") or current.selected)
+            row = (cell or {}).get("rowId") if ctx.triggered_prop_ids.get("grid.cellClicked") else None
+            row = row or ((key_row or {}).get("data") or {}).get("id")
+            state = current.replace(selected=row or current.selected)
         elif trigger == "search":
             state = current.replace(focus=found, selected=found) if found else current
         elif trigger == "speed":
             state = current
         else:
             state = state_from_controls(current, trigger, values, data)
+        if trigger not in ("play", "speed"):
+            playing = False  # any other change stops playback
+        notices += window_notices(data, state) if (rendered is None or state.window() != rendered.window()) else []
+        state = _explicit_window(state, data)
+        plan = render_plan(rendered, state)
+
+        # The state, the link and the controls: written only where they differ from the page.
+        if stored != state.to_dict():
+            out[_key("view-state", "data")] = state.to_dict()
+        query = "?" + state.to_query()
+        # A link is written back unless it is what the user navigated to (back/forward must keep working);
+        # an empty link is the story, which gets its explicit link.
+        if query != (search or "") and (trigger != "url" or not (search or "").strip("?")):
+            out[_key("url", "search")] = query
+        if notices:
+            out[_key("notice", "children")] = " ".join(notices)
+            out[_key("notice", "is_open")] = True
         props = controls_from_state(state, data)
-        return (
-            state.to_dict(),
-            ("?" + state.to_query()) if state.to_query() else "",
-            " ".join(notices) if notices else no_update,
-            bool(notices),
-            *[props[cid] for cid, _ in CONTROL_IDS],
-            {"ids": [state.selected]} if state.selected and not state.selected.startswith(("edge|", "pair|")) else [],
-            not playing,
-            int(speed or 1500),
-            "❚❚ Pause" if playing else "▶ Play",
-            None,
-        )
+        for cid, prop in CONTROL_IDS:
+            if props[cid] != values.get(cid):
+                out[_key(cid, prop)] = props[cid]
+        out[_key("ticker", "disabled")] = not playing
+        out[_key("ticker", "interval")] = int(speed or 1500)
+        out[_key("play", "children")] = "❚❚ Pause" if playing else "▶ Play"
+        if trigger == "search":
+            out[_key("search", "value")] = None
+        if trigger == "play" or (not playing and paused is False):
+            out[_key("play-chunk", "data")] = {**_chunk(data, state, step, playing), "start": playing}
+
+        result = render_view(data, state) if plan else None
+        if "view" in plan:
+            fig = result.network
+            out[_key("network", "figure")] = fig
+            out[_key("view-description", "children")] = result.description
+            out[_key("grid", "rowData")] = result.metrics
+            out[_key("grid", "columnDefs")] = _columns(state)
+            out[_key("sparkline", "figure")] = render_timeline(data, state)
+            options = _view_options(data, result.view)
+            out[_key("path-from", "options")] = options
+            out[_key("path-to", "options")] = options
+        elif "selection" in plan:
+            out[_key("network", "figure")] = _selection_patch(data, rendered, state, result)
+        if "selection" in plan:
+            out[_key("details", "children")] = _details(data, result, state)
+            out[_key("grid", "rowClassRules")] = _row_rules(state)
+        if "tab" in plan or ("view" in plan and state.tab in ("map", "changes", "path")):
+            _render_tab(data, state, out)
+        return [out[_key(c, p)] for c, p in _OUTPUTS]
 
     @app.callback(
-        Output("network", "figure"),
-        Output("view-description", "children"),
-        Output("grid", "rowData"),
-        Output("grid", "columnDefs"),
-        Output("details", "children"),
-        Output("sparkline", "figure"),
-        Output("path-from", "options"),
-        Output("path-to", "options"),
-        Input("view-state", "data"),
+        Output("play-chunk", "data", allow_duplicate=True),
+        Input("play-request", "data"),
+        State("step", "value"),
+        prevent_initial_call=True,
     )
-    def render(stored):
-        state = ViewState.from_dict(stored)
-        result = render_view(data, state)
-        options = [
-            {"label": data.entities[n].get("name", n), "value": n}
-            for n in sorted(result.view, key=lambda n: data.entities.get(n, {}).get("name", n))
-        ]
-        return (
-            result.network,
-            result.description,
-            result.metrics,
-            _columns(state),
-            _details(data, result, state),
-            render_timeline(data, state),
-            options,
-            options,
-        )
-
-    @app.callback(Output("map", "figure"), Input("view-state", "data"))
-    def render_map_tab(stored):
-        state = ViewState.from_dict(stored)
-        if state.tab != "map":
+    def more_frames(request):
+        """The next frames after the last one the browser holds."""
+        if not request or not request.get("state"):
             return no_update
-        return render_map(data, state)
+        state = ViewState.from_dict(request["state"])
+        chunk = _chunk(data, state, ctx.states.get("step.value"), True)
+        chunk["seq"] = request.get("seq", 0)
+        return chunk
 
     @app.callback(
-        Output("changes-graph", "figure"),
-        Output("changes-grid", "rowData"),
-        Output("changes-grid", "columnDefs"),
-        Output("changes-summary", "children"),
-        Input("view-state", "data"),
+        Output("series", "figure"),
+        Input("grid", "selectedRows"),
+        Input("grid", "columnState"),
+        State("view-state", "data"),
     )
-    def render_changes_tab(stored):
-        state = ViewState.from_dict(stored)
-        if state.tab != "changes":
-            return no_update, no_update, no_update, no_update
-        ch = render_changes(data, state)
-        return ch["figure"], ch["rows"], ch["columns"], ch["summary"]
-
-    @app.callback(Output("path-results", "children"), Input("view-state", "data"))
-    def render_paths_tab(stored):
-        state = ViewState.from_dict(stored)
-        if state.tab != "path":
-            return no_update
-        return components.paths_panel(render_paths(data, state), state.path_from, state.path_to)
-
-    @app.callback(Output("series", "figure"), Input("grid", "selectedRows"), State("view-state", "data"))
-    def render_series_chart(rows, stored):
+    def render_series_chart(rows, columns, stored):
         ids = [r["id"] for r in (rows or []) if isinstance(r, dict) and "id" in r]
-        return render_series(data, ViewState.from_dict(stored), ids)
+        state = ViewState.from_dict(stored)
+        sorted_metric = _sorted_metric(columns)
+        return render_series(data, state.replace(metric=sorted_metric) if sorted_metric else state, ids)
 
+    _register_tab_list(app)
     app.clientside_callback(
         "function(n){ if(!n){return window.dash_clientside.no_update;} return true; }",
         Output("grid", "exportDataAsCsv"),
         Input("grid-csv", "n_clicks"),
         prevent_initial_call=True,
     )
+    app.clientside_callback(
+        dash.ClientsideFunction("explorer", "playTick"),
+        Output("network", "figure", allow_duplicate=True),
+        Output("view-description", "children", allow_duplicate=True),
+        Output("date-from", "value", allow_duplicate=True),
+        Output("date-to", "value", allow_duplicate=True),
+        Output("timeline", "value", allow_duplicate=True),
+        Output("view-state", "data", allow_duplicate=True),
+        Output("sparkline", "figure", allow_duplicate=True),
+        Output("play-request", "data"),
+        Output("play-ended", "data"),
+        Input("ticker", "n_intervals"),
+        Input("play-chunk", "data"),
+        State("sparkline", "figure"),
+        prevent_initial_call=True,
+    )
+
+
+def _register_tab_list(app: dash.Dash) -> None:
+    """The tab list (``layout._tab_set``) switches in the browser, with no round trip: a click
+    (or Enter, or Space) on a tab opens it; the open tab, from a click or from a link, is marked
+    selected and is the only one in the Tab order, and only its panel is shown."""
+    keys = list(TABS)
+    app.clientside_callback(
+        "function(){ const t = window.dash_clientside.callback_context.triggered_id;"
+        " return t ? t.slice(4) : window.dash_clientside.no_update; }",
+        Output("tabs", "data", allow_duplicate=True),
+        *[Input(f"tab-{key}", "n_clicks") for key in keys],
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        "function(open){ const keys = "
+        + json.dumps(keys)
+        + "; if (!keys.includes(open)) { open = keys[0]; }"
+        " return keys.flatMap(k => [k === open ? 'true' : 'false', k === open ? '0' : '-1',"
+        " k === open ? 'nav-link active' : 'nav-link', k !== open]); }",
+        *[
+            Output(cid, prop)
+            for key in keys
+            for cid, prop in (
+                (f"tab-{key}", "aria-selected"),
+                (f"tab-{key}", "tabIndex"),
+                (f"tab-{key}", "className"),
+                (f"panel-{key}", "hidden"),
+            )
+        ],
+        Input("tabs", "data"),
+    )
+
+
+def _chunk(data: AppData, state: ViewState, step: str | None, playing: bool) -> dict:
+    """Frames for the browser's playback queue ({'reset': True} empties it)."""
+    if not playing:
+        return {"reset": True}
+    frames, done = play_frames(data, state, step or "month", FRAMES_PER_CHUNK)
+    return {"frames": frames, "done": done}
+
+
+def _explicit_window(state: ViewState, data: AppData) -> ViewState:
+    """The dashboard's links always name their window, so an empty link means the story."""
+    if state.lookback or (state.date_from and state.date_to):
+        return state
+    return state.replace(
+        date_from=state.date_from or data.span[0].isoformat(), date_to=state.date_to or data.span[1].isoformat()
+    )
+
+
+def _selection_patch(data: AppData, old: ViewState, new: ViewState, result) -> Patch:
+    """The figure change from the old highlight to the new one, as a small patch."""
+    if selection_updates is None:
+        return result.network
+    before = render_view(data, old).network
+    fig = before if isinstance(before, dict) else before.to_plotly_json()
+    patch = Patch()
+    for index, path, value in selection_updates(fig, result.view, data.positions_for(new.level), new.selected):
+        ref = patch["data"][index]
+        for part in path[:-1]:
+            ref = ref[part]
+        ref[path[-1]] = value
+    return patch
+
+
+def _render_tab(data: AppData, state: ViewState, out: dict) -> None:
+    if state.tab == "map":
+        out[_key("map", "figure")] = render_map(data, state)
+    elif state.tab == "changes":
+        ch = render_changes(data, state)
+        out[_key("changes-graph", "figure")] = ch["figure"]
+        out[_key("changes-grid", "rowData")] = ch["rows"]
+        out[_key("changes-grid", "columnDefs")] = ch["columns"]
+        out[_key("changes-summary", "children")] = ch["summary"]
+    elif state.tab == "path":
+        paths = render_paths(data, state)
+        out[_key("path-results", "children")] = components.paths_panel(
+            paths, state.path_from, state.path_to, data.entities
+        )
+        out[_key("path-graph", "figure")] = render_path_graph(data, state, paths)
+
+
+def _view_options(data: AppData, view) -> list[dict]:
+    """Entity options of the view's nodes, searchable by name, alias and id."""
+    return [o for o in entity_options(data) if o["value"] in view]
+
+
+def _row_rules(state: ViewState) -> dict:
+    sel = state.selected
+    if not sel or sel.startswith(("edge|", "pair|")):
+        return {}
+    return {"explorer-selected-row": f"params.data.id === {json.dumps(sel)}"}
+
+
+def _sorted_metric(columns) -> str | None:
+    for col in columns or []:
+        if isinstance(col, dict) and col.get("sort") and col.get("colId") in METRICS:
+            return col["colId"]
+    return None
 
 
 def _known_entities(state: ViewState, data: AppData) -> tuple[ViewState, list[str]]:
@@ -200,13 +382,15 @@ def _known_entities(state: ViewState, data: AppData) -> tuple[ViewState, list[st
     for name in ("focus", "path_from", "path_to", "org"):
         value = getattr(state, name)
         if value and value not in data.entities:
-            notices.append(f"'{value}' is not in this data ({name} ignored).")
+            notices.append(f"'{value[:60]}' is not in this data ({name} ignored).")
             changes[name] = ""
     if state.selected and not state.selected.startswith(("edge|", "pair|")) and state.selected not in data.entities:
         changes["selected"] = ""
     unknown = [c for c in state.countries if c not in data.entities]
     if unknown:
-        notices.append(f"Unknown countries ignored: {', '.join(unknown)}.")
+        shown = ", ".join(c[:40] for c in unknown[:5])
+        more = f" and {len(unknown) - 5:,} more" if len(unknown) > 5 else ""
+        notices.append(f"Unknown countries ignored: {shown}{more}.")
         changes["countries"] = tuple(c for c in state.countries if c in data.entities)
     return (state.replace(**changes) if changes else state), notices
 
@@ -224,35 +408,36 @@ def _clicked(click) -> str:
 
 
 def _columns(state: ViewState) -> list[dict]:
+    """The metrics grid's columns: the chosen metric right after the name, so it is in view;
+    ranks hidden (they are the sort order); widths that fit the panel."""
     cols = [
-        {"field": "name", "headerName": "Name", "pinned": "left", "width": 200},
-        {"field": "kind", "headerName": "Kind", "width": 120},
-        {"field": "country", "headerName": "Country", "width": 110},
+        {
+            "field": "name",
+            "headerName": "Name",
+            "pinned": "left",
+            "minWidth": 150,
+            "flex": 2,
+        },
     ]
-    for key, m in METRICS.items():
-        fmt = {"function": "d3.format('.4~g')(params.value)"} if key not in ("degree", "community") else None
+    metrics = sorted(METRICS.items(), key=lambda kv: kv[0] != state.metric)
+    for key, m in metrics:
         col = {
             "field": key,
             "headerName": m.label,
             "headerTooltip": m.description,
             "filter": "agNumberColumnFilter",
-            "width": 150,
+            "minWidth": 105,
+            "flex": 1,
         }
-        if fmt:
-            col["valueFormatter"] = fmt
+        if key not in ("degree", "community"):
+            col["valueFormatter"] = {"function": "d3.format('.4~g')(params.value)"}
         if key == state.metric:
             col["sort"] = "desc"
         cols.append(col)
-        if m.rank_column:
-            cols.append(
-                {
-                    "field": m.rank_column,
-                    "headerName": f"{m.label} rank",
-                    "filter": "agNumberColumnFilter",
-                    "hide": key != state.metric,
-                    "width": 130,
-                }
-            )
+    cols += [
+        {"field": "kind", "headerName": "Kind", "minWidth": 100, "flex": 1},
+        {"field": "country", "headerName": "Country", "minWidth": 90, "flex": 1},
+    ]
     return cols
 
 
@@ -260,7 +445,9 @@ def _details(data: AppData, result, state: ViewState):
     sel = state.selected
     if not sel:
         return html.P(
-            "Click a node or a tie to see its facts and their sources.", className="small text-body-secondary"
+            "Click a node or a tie (or pick one in the search box or the Metrics table) to see its facts "
+            "and their sources.",
+            className="small text-body-secondary",
         )
     if sel.startswith(("edge|", "pair|")):
         return components.edge_panel(edge_details(data.graph, result.view, sel))

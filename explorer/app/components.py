@@ -98,6 +98,23 @@ def affiliation_item(a: dict, seen_from: str = ""):
     )
 
 
+FOLD_AFTER = 5  # list items shown before "Show N more"
+
+
+def folded(items: list, what: str, first: int = FOLD_AFTER) -> list:
+    """The first ``first`` items, the rest in a closed <details> that says how many there are."""
+    if len(items) <= first + 1:
+        return items
+    summary = html.Summary(f"Show {len(items) - first} more {what}")
+    if isinstance(items[0], html.Li):
+        # A list may hold only list items: the fold is an item holding the rest as a list.
+        return [
+            *items[:first],
+            html.Li(html.Details([summary, html.Ul(items[first:], className="ps-3")]), className="list-unstyled"),
+        ]
+    return [*items[:first], html.Details([summary, *items[first:]])]
+
+
 def node_panel(d: dict | None):
     if d is None:
         return html.P("That entity is not in the data.", className="small")
@@ -122,17 +139,18 @@ def node_panel(d: dict | None):
                 className="small",
             )
         )
+    # The events in the window come first: they are what the view shows; offices and memberships follow.
+    events = [event_card(e) for e in d["events"]]
+    affiliations = [affiliation_item(a, d["id"]) for a in d["affiliations"]]
     return html.Div(
         [
             *header,
-            html.H4(f"Offices and affiliations ({len(d['affiliations'])})", className="h6 mt-2"),
-            html.Ul([affiliation_item(a, d["id"]) for a in d["affiliations"]], className="ps-3")
-            if d["affiliations"]
-            else html.P("None recorded.", className="small"),
             html.H4(f"Events in this window ({len(d['events'])})", className="h6 mt-2"),
-            html.Div([event_card(e) for e in d["events"]])
-            if d["events"]
-            else html.P("None in this window.", className="small"),
+            html.Div(folded(events, "events")) if events else html.P("None in this window.", className="small"),
+            html.H4(f"Offices and affiliations ({len(d['affiliations'])})", className="h6 mt-2"),
+            html.Ul(folded(affiliations, "offices and affiliations"), className="ps-3")
+            if affiliations
+            else html.P("None recorded.", className="small"),
         ],
         id="node-details",
     )
@@ -154,18 +172,21 @@ def edge_panel(d: dict | None):
         [
             html.H3(f"{d['u_name']} — {d['v_name']}", className="h5"),
             html.Div(f"{len(d['events'])} event{'s' if len(d['events']) != 1 else ''}", className="small"),
-            html.Div([event_card(e) for e in d["events"]]),
+            html.Div(folded([event_card(e) for e in d["events"]], "events")),
         ],
         id="edge-details",
     )
 
 
-def paths_panel(paths: list[dict], a: str, b: str):
+def paths_panel(paths: list[dict], a: str, b: str, entities: dict | None = None):
+    entities = entities or {}
     if not a or not b:
         return html.P("Pick two entities to see how they are connected in the current view.", className="small mt-2")
     if not paths:
+        names = " and ".join(entities.get(x, {}).get("name", x) for x in (a, b))
         return html.P(
-            "No path joins them in this view (different components, or not in the window).", className="small mt-2"
+            f"No path joins {names} in this view (different components, or not in the window).",
+            className="small mt-2",
         )
     out = []
     for i, p in enumerate(paths, 1):

@@ -2,26 +2,40 @@
 
 from __future__ import annotations
 
+import json
+
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from .. import __version__, schema
 from ..metrics import METRICS
-from ..presenter import STEPS, TICK_UNITS, AppData, entity_options, relation_options
+from ..presenter import STEPS, TICK_UNITS, AppData, entity_options, relation_options, tick_end
 from ..viewstate import COLOR_MODES, TABS
 from . import exports_menu
 
-GRAPH_CONFIG = {
+# Offline means offline: no toolbar button that sends the chart to a cloud service or links out.
+OFFLINE_CONFIG = {
     "displaylogo": False,
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "plotlyServerURL": "",
+    "modeBarButtonsToRemove": ["sendChartToCloud", "sendDataToCloud", "editInChartStudio", "select2d", "lasso2d"],
+}
+GRAPH_CONFIG = {
+    **OFFLINE_CONFIG,
     "topojsonURL": "/assets/topojson/",
     "toImageButtonOptions": {"format": "png", "scale": 2},
-    "modeBarButtonsToRemove": ["select2d", "lasso2d"],
 }
 
 
 def _field(label: str, control, control_id: str, help_text: str | None = None):
-    parts = [dbc.Label(label, html_for=control_id, className="form-label small fw-semibold mb-1"), control]
+    """A control under its visible label.  The label has the id ``<control_id>-label`` so that
+    controls which are not labelable elements (Dash 4 dropdowns) can name themselves by it."""
+    parts = [
+        dbc.Label(label, html_for=control_id, id=f"{control_id}-label", className="form-label small fw-semibold mb-1"),
+        control,
+    ]
     if help_text:
         parts.append(html.Div(help_text, className="form-text small"))
     return html.Div(parts, className="mb-2")
@@ -103,7 +117,7 @@ def _controls(data: AppData):
             ),
             _field(
                 "Minimum meetings per tie",
-                dbc.Input(id="min-weight", type="number", min=1, max=1000, step=1, size="sm"),
+                dbc.Input(id="min-weight", type="number", min=1, max=1000, step=1, size="sm", debounce=True),
                 "min-weight",
             ),
             dbc.Row(
@@ -156,67 +170,56 @@ def _timeline(data: AppData):
     n = len(data.ticks)
     return html.Div(
         [
-            dbc.Row(
+            html.Div(
                 [
-                    dbc.Col(_field("From", dbc.Input(id="date-from", type="date", size="sm"), "date-from"), md=2),
-                    dbc.Col(
-                        _field("To (or as-of date)", dbc.Input(id="date-to", type="date", size="sm"), "date-to"), md=2
+                    _field("From", dbc.Input(id="date-from", type="date", size="sm", debounce=True), "date-from"),
+                    _field(
+                        "To / as of",
+                        dbc.Input(id="date-to", type="date", size="sm", debounce=True),
+                        "date-to",
                     ),
-                    dbc.Col(_field("As of", dbc.Switch(id="asof", label="on", value=False), "asof"), md=1),
-                    dbc.Col(
-                        _field(
-                            "Look-back (days)",
-                            dbc.Input(id="lookback", type="number", min=1, max=36600, step=1, size="sm"),
-                            "lookback",
+                    _field("As of", dbc.Switch(id="asof", label="on", value=False), "asof"),
+                    _field(
+                        "Look-back days",
+                        dbc.Input(id="lookback", type="number", min=1, max=36600, step=1, size="sm", debounce=True),
+                        "lookback",
+                    ),
+                    _field(
+                        "Step",
+                        dbc.Select(id="step", value=data.unit, size="sm", options=[{"label": s, "value": s} for s in STEPS]),
+                        "step",
+                    ),
+                    _field(
+                        "Speed",
+                        dbc.Select(
+                            id="speed",
+                            value="1500",
+                            size="sm",
+                            options=[
+                                {"label": "slow", "value": "3000"},
+                                {"label": "normal", "value": "1500"},
+                                {"label": "fast", "value": "700"},
+                            ],
                         ),
-                        md=2,
+                        "speed",
                     ),
-                    dbc.Col(
-                        _field(
-                            "Step",
-                            dbc.Select(
-                                id="step", value=data.unit, size="sm", options=[{"label": s, "value": s} for s in STEPS]
+                    html.Div(
+                        [
+                            dbc.Label("Playback", html_for="play", className="small fw-semibold mb-1 d-block"),
+                            dbc.Button(
+                                "▶ Play", id="play", color="primary", size="sm", title="Play or pause the timeline"
                             ),
-                            "step",
-                        ),
-                        md=2,
-                    ),
-                    dbc.Col(
-                        _field(
-                            "Speed",
-                            dbc.Select(
-                                id="speed",
-                                value="1500",
-                                size="sm",
-                                options=[
-                                    {"label": "slow", "value": "3000"},
-                                    {"label": "normal", "value": "1500"},
-                                    {"label": "fast", "value": "700"},
-                                ],
-                            ),
-                            "speed",
-                        ),
-                        md=2,
-                    ),
-                    dbc.Col(
-                        html.Div(
-                            [
-                                dbc.Label("Playback", html_for="play", className="small fw-semibold mb-1 d-block"),
-                                dbc.Button(
-                                    "▶ Play", id="play", color="primary", size="sm", title="Play or pause the timeline"
-                                ),
-                            ]
-                        ),
-                        md=1,
+                        ],
+                        className="mb-2",
                     ),
                 ],
-                className="g-2 align-items-end",
+                className="timeline-controls",
             ),
             dcc.Graph(
                 id="sparkline",
-                config={"displayModeBar": False, "staticPlot": False},
-                style={"height": "70px"},
-                figure={"data": [], "layout": {"height": 70}},
+                config={**OFFLINE_CONFIG, "displayModeBar": False},
+                style={"height": "60px"},
+                figure={"data": [], "layout": {"height": 60}},
             ),
             html.Div(
                 [
@@ -235,43 +238,87 @@ def _timeline(data: AppData):
                         allowCross=False,
                         updatemode="mouseup",
                         allow_direct_input=False,
-                        tooltip={"placement": "bottom", "always_visible": False},
+                        # The handles' tooltips and spoken values are dates (assets/a11y.js).
+                        tooltip={"placement": "bottom", "always_visible": False, "transform": "explorerA11y.tickLabel"},
                     ),
                 ],
                 className="px-1",
+                **{
+                    "data-tick-unit": data.unit,
+                    "data-tick-starts": json.dumps([t.isoformat() for t in data.ticks]),
+                    "data-tick-ends": json.dumps([tick_end(t, data.unit).isoformat() for t in data.ticks]),
+                },
             ),
             dcc.Interval(id="ticker", interval=1500, disabled=True),
+            dcc.Store(id="play-chunk"),
+            dcc.Store(id="play-request"),
+            dcc.Store(id="play-ended"),
         ],
         className="mb-2",
     )
 
 
+def _tab_set(panels: list) -> html.Div:
+    """The views as an accessible tab list (the WAI-ARIA tabs pattern) over their ``panels``.
+
+    Neither ready-made tab component is accessible: ``dbc.Tabs`` (2.0.4) gives every tab the
+    same id, an ``aria-controls`` that names no element and ``tabindex=-1``, so the keyboard never
+    reaches them; ``dcc.Tabs`` (Dash 4.4) renders plain divs with no role and no tab stop.  Here each
+    tab is a button naming its panel: Tab reaches the open tab, the arrow keys move between tabs
+    (assets/a11y.js), Enter or Space opens one.  The open tab is the ``data`` of the store ``tabs``;
+    the callbacks switch tabs and panels in the browser (``callbacks._register_tab_list``).
+    """
+    first = next(iter(TABS))
+    tabs = [
+        html.Button(
+            label,
+            id=f"tab-{key}",
+            type="button",
+            role="tab",
+            className="nav-link active" if key == first else "nav-link",
+            tabIndex="0" if key == first else "-1",
+            **{"aria-selected": "true" if key == first else "false", "aria-controls": f"panel-{key}"},
+        )
+        for key, label in TABS.items()
+    ]
+    return html.Div(
+        [
+            dcc.Store(id="tabs", data=first),
+            html.Div(tabs, role="tablist", className="nav nav-tabs view-tabs", **{"aria-label": "Views"}),
+            html.Div(panels, className="tab-content"),
+        ]
+    )
+
+
+def _tab_panel(key: str, children: list) -> html.Div:
+    """The panel of the tab ``key`` (hidden until its tab is opened)."""
+    return html.Div(
+        children,
+        id=f"panel-{key}",
+        role="tabpanel",
+        tabIndex="0",
+        hidden=key != next(iter(TABS)),
+        **{"aria-labelledby": f"tab-{key}"},
+    )
+
+
 def _tabs():
-    return dbc.Tabs(
-        id="tabs",
-        active_tab="network",
-        children=[
-            dbc.Tab(
-                label=TABS["network"],
-                tab_id="network",
+    return _tab_set(
+        [
+            _tab_panel(
+                "network",
                 children=[
-                    dcc.Loading(
-                        dcc.Graph(id="network", config=GRAPH_CONFIG, style={"height": "660px"}, clear_on_unhover=True),
-                        delay_show=400,
-                        overlay_style={"visibility": "visible"},
-                    ),
+                    dcc.Graph(id="network", config=GRAPH_CONFIG, className="network-graph", clear_on_unhover=True),
                 ],
             ),
-            dbc.Tab(
-                label=TABS["map"],
-                tab_id="map",
+            _tab_panel(
+                "map",
                 children=[
                     dcc.Graph(id="map", config=GRAPH_CONFIG, style={"height": "600px"}),
                 ],
             ),
-            dbc.Tab(
-                label=TABS["metrics"],
-                tab_id="metrics",
+            _tab_panel(
+                "metrics",
                 children=[
                     html.Div(
                         [
@@ -289,28 +336,32 @@ def _tabs():
                                 columnDefs=[],
                                 getRowId="params.data.id",
                                 dashGridOptions={
-                                    "rowSelection": {"mode": "multiRow", "enableClickSelection": True},
+                                    # Ticks chart rows; a click (or Enter) on a row selects its node.
+                                    "rowSelection": {"mode": "multiRow", "checkboxes": True, "enableClickSelection": False},
                                     "animateRows": False,
                                     "pagination": True,
                                     "paginationPageSize": 50,
                                 },
+                                columnSize="responsiveSizeToFit",
+                                eventListeners={"cellKeyDown": ["explorerSelectOnEnter(params, setEventData)"]},
+                                rowClassRules={},
                                 defaultColDef={"sortable": True, "filter": True, "resizable": True},
                                 csvExportParams={"fileName": "explorer-metrics.csv"},
                                 style={"height": "420px"},
                                 className="ag-theme-quartz",
                             ),
                             html.Div(
-                                "Tick rows to chart their metric over time (by quarter, within the window).",
+                                "Click a row (or press Enter on it) to select its node; tick rows to chart the sorted "
+                                "column over time (by quarter, within the window).",
                                 className="form-text",
                             ),
-                            dcc.Graph(id="series", config={"displaylogo": False}),
+                            dcc.Graph(id="series", config=OFFLINE_CONFIG),
                         ]
                     ),
                 ],
             ),
-            dbc.Tab(
-                label=TABS["changes"],
-                tab_id="changes",
+            _tab_panel(
+                "changes",
                 children=[
                     html.Div(
                         [
@@ -319,12 +370,12 @@ def _tabs():
                                     dbc.Col(
                                         _field(
                                             "Compare with: from",
-                                            dbc.Input(id="vs-from", type="date", size="sm"),
+                                            dbc.Input(id="vs-from", type="date", size="sm", debounce=True),
                                             "vs-from",
                                         ),
                                         md=3,
                                     ),
-                                    dbc.Col(_field("to", dbc.Input(id="vs-to", type="date", size="sm"), "vs-to"), md=3),
+                                    dbc.Col(_field("to", dbc.Input(id="vs-to", type="date", size="sm", debounce=True), "vs-to"), md=3),
                                     dbc.Col(
                                         html.Div(
                                             "Ties added since the compared window are drawn in green, removed ones "
@@ -350,9 +401,8 @@ def _tabs():
                     ),
                 ],
             ),
-            dbc.Tab(
-                label=TABS["path"],
-                tab_id="path",
+            _tab_panel(
+                "path",
                 children=[
                     html.Div(
                         [
@@ -377,12 +427,28 @@ def _tabs():
                                 ],
                                 className="g-2 mt-2",
                             ),
+                            dcc.Graph(id="path-graph", config=GRAPH_CONFIG, className="path-graph"),
                             html.Div(id="path-results"),
                         ]
                     ),
                 ],
             ),
         ],
+    )
+
+
+def _story(data: AppData):
+    """The "what you are looking at" line: the opening view's title, its story folded below."""
+    story = data.story
+    if story is None or not (story.title or story.text):
+        return None
+    return html.Details(
+        [
+            html.Summary([html.Span("What you are looking at: ", className="fw-semibold"), story.title]),
+            html.P(story.text, className="mb-1"),
+        ],
+        id="story",
+        className="small px-3 py-1 border-bottom story",
     )
 
 
@@ -412,16 +478,21 @@ def make_layout(data: AppData):
                 ),
                 className="px-3 py-2 border-bottom bg-light",
             ),
+            _story(data),
             html.Div(
                 dbc.Alert(id="notice", is_open=False, color="warning", dismissable=True, className="m-2 py-2 small"),
                 role="status",
             ),
             dbc.Row(
                 [
+                    # Wide screens: filters | graph | details.  Narrower: the graph first, then
+                    # details and filters side by side, then stacked on a phone.
                     dbc.Col(
                         html.Aside(_controls(data), **{"aria-label": "Filters"}),
-                        md=2,
-                        className="border-end controls-col",
+                        xs=12,
+                        md=6,
+                        xl=2,
+                        className="border-end controls-col order-2 order-xl-1",
                     ),
                     dbc.Col(
                         html.Main(
@@ -434,9 +505,12 @@ def make_layout(data: AppData):
                                     **{"aria-live": "polite"},
                                 ),
                                 _tabs(),
-                            ]
+                            ],
+                            className="px-2",
                         ),
-                        md=7,
+                        xs=12,
+                        xl=7,
+                        className="order-1 order-xl-2",
                     ),
                     dbc.Col(
                         html.Aside(
@@ -450,10 +524,14 @@ def make_layout(data: AppData):
                                     ),
                                 ),
                             ],
+                            className="details-panel",
+                            tabIndex="0",
                             **{"aria-label": "Details and sources"},
                         ),
-                        md=3,
-                        className="border-start details-col",
+                        xs=12,
+                        md=6,
+                        xl=3,
+                        className="border-start details-col order-3",
                     ),
                 ],
                 className="g-0",

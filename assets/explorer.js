@@ -1,0 +1,83 @@
+/* Playback in the browser: the server prepares frames a few at a time (figure, description,
+ * dates, slider position and view state together); each tick of the interval shows the next one,
+ * so frames come at the chosen speed and the dates are never ahead of the graph. When the queue
+ * runs low the next frames are requested; when the data ends, playback stops and the server
+ * brings the table, the details and the tabs up to date. */
+(function () {
+  const queue = [];
+  let done = false;
+  let requested = false;
+  let seq = 0;
+  let last = null;
+
+  function shade(figure, dates) {
+    if (!figure || !figure.layout || !figure.layout.shapes || !figure.layout.shapes.length) {
+      return window.dash_clientside.no_update;
+    }
+    const shapes = figure.layout.shapes.slice();
+    shapes[0] = Object.assign({}, shapes[0], {x0: dates[0], x1: dates[1]});
+    return Object.assign({}, figure, {layout: Object.assign({}, figure.layout, {shapes: shapes})});
+  }
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    explorer: {
+      playTick: function (nIntervals, chunk, sparkline) {
+        const nu = window.dash_clientside.no_update;
+        const none = [nu, nu, nu, nu, nu, nu, nu, nu, nu];
+        const trigger = (window.dash_clientside.callback_context.triggered[0] || {}).prop_id || '';
+        if (trigger.startsWith('play-chunk')) {
+          if (!chunk || chunk.reset) {
+            queue.length = 0;
+            done = false;
+            requested = false;
+            seq += 1;
+            last = null;
+            return none;
+          }
+          if (chunk.start) {
+            queue.length = 0;
+            seq += 1;
+            last = null;
+          } else if (chunk.seq !== seq) {
+            return none; // frames asked for before a pause or a restart
+          }
+          for (const f of chunk.frames || []) {
+            queue.push(f);
+            last = f;
+          }
+          done = !!chunk.done;
+          requested = false;
+          return none;
+        }
+        const f = queue.shift();
+        if (!f) {
+          if (done) {
+            done = false;
+            return [nu, nu, nu, nu, nu, nu, nu, nu, Date.now()];
+          }
+          return none; // the next frames are on their way
+        }
+        let request = nu;
+        if (!requested && !done && queue.length <= 2) {
+          requested = true;
+          request = {seq: seq, state: (last || f).state};
+        }
+        const ended = (done && queue.length === 0) ? Date.now() : nu;
+        if (ended !== nu) {
+          done = false;
+        }
+        return [
+          f.figure,
+          f.description,
+          f.dates[0],
+          f.dates[1],
+          f.timeline,
+          f.state,
+          shade(sparkline, f.dates),
+          request,
+          ended,
+        ];
+      },
+    },
+  });
+})();
