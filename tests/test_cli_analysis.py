@@ -154,13 +154,13 @@ def test_changes_table_and_json(mini):
         "--data",
         mini,
         "--from",
-        "2024-01",
+        "2024-02",
         "--to",
-        "2024-01",
+        "2024-02",
         "--vs-from",
-        "2024-02",
+        "2024-01",
         "--vs-to",
-        "2024-02",
+        "2024-01",
         "-m",
         "degree",
     ]
@@ -178,6 +178,15 @@ def test_changes_table_and_json(mini):
         "sergey-lavrov": "added",
         "jake-sullivan": "removed",
     }
+
+
+def test_changes_compares_with_the_previous_window_by_default(mini):
+    """Like the dashboard's Changes tab: --from/--to is "after", the same length before it is "before"."""
+    payload = json.loads(run("changes", "--data", mini, "--at", "2024-02", "-m", "degree", "--format", "json").stdout)
+    # February 2024 has 29 days: the 29 days before it.
+    assert payload["before"]["from"] == "2024-01-03" and payload["before"]["to"] == "2024-01-31"
+    assert payload["after"]["from"] == "2024-02-01"
+    assert "sergey-lavrov" in payload["nodes_added"]
 
 
 def test_changes_bad_vs_window_exits_2(mini):
@@ -251,13 +260,13 @@ def test_bundled_changes_brics_enlargement():
     result = run(
         "changes",
         "--from",
-        "2023",
+        "2024",
         "--to",
-        "2023",
+        "2024",
         "--vs-from",
-        "2024",
+        "2023",
         "--vs-to",
-        "2024",
+        "2023",
         "--format",
         "json",
         "-m",

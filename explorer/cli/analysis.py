@@ -4,16 +4,23 @@ Every command takes ``--data``, a window (``--from``/``--to``/``--at``), a
 ``--level`` and ``--format`` (table, csv or json; see :data:`FORMATS`).
 Entities are named by id, name or alias; an unknown one prints the closest
 suggestions and exits 2.
+
+Text from the data reaches the terminal through :func:`explorer.text.escape_terminal`
+(tables, paths, ties), JSON through :func:`explorer.text.escape_json`, and CSV
+cells through :func:`explorer.text.escape_csv_cell`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import click
 
 from ..analysis import FREQUENCIES
+from ..errors import ArgumentError
 from ..metrics import METRICS
+from ..text import escape_csv_cell, escape_json, escape_terminal
 from . import cli
 from .common import data_option, data_path, level_option, resolve_window, with_window
 
@@ -96,20 +103,32 @@ def _cell(value) -> str:
         return ""
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:.4g}"
-    return str(value)
+    return escape_terminal(value)
 
 
 def _render_table(frame) -> str:
     if frame.empty:
         return "(no rows)"
     shown = frame.map(_cell) if hasattr(frame, "map") else frame.applymap(_cell)
+    shown.columns = [escape_terminal(c) for c in shown.columns]
     return shown.to_string(index=False)
+
+
+def _echo(text: str) -> None:
+    """One line built from data, with its control characters shown as escapes."""
+    click.echo(escape_terminal(text))
 
 
 def _echo_json(payload) -> None:
     from ..formats import to_plain
 
-    click.echo(json.dumps(to_plain(payload), indent=1, ensure_ascii=False))
+    click.echo(escape_json(json.dumps(to_plain(payload), indent=1, ensure_ascii=False)))
+
+
+def _echo_csv(frame) -> None:
+    """The frame as CSV; a text cell that a spreadsheet would run as a formula is written as text."""
+    safe = frame.map(escape_csv_cell) if hasattr(frame, "map") else frame.applymap(escape_csv_cell)
+    click.echo(safe.to_csv(index=False), nl=False)
 
 
 # --- metrics ---------------------------------------------------------------
@@ -141,15 +160,24 @@ def metrics_command(data, window, level, metric_names, top, keep_isolated, fmt) 
             }
         )
     elif fmt == "csv":
-        click.echo(table.to_csv(index=False), nl=False)
+        _echo_csv(table)
     else:
         click.echo(f"{len(view)} nodes, {view.number_of_edges()} edges; {_window_text(window)}; level {level}")
         click.echo(_render_table(table))
         for metric, note in table.attrs.get("notes", {}).items():
-            click.echo(f"note: {metric}: {note}")
+            _echo(f"note: {metric}: {note}")
 
 
 # --- changes ---------------------------------------------------------------
+
+
+def _previous_window(window):
+    """The window of the same length just before ``window`` (the default compared window)."""
+    start, end = window
+    if start is None or end is None:
+        raise ArgumentError("changes: give --vs-from/--vs-to, or a window with both --from and --to")
+    prev_end = start - dt.timedelta(days=1)
+    return prev_end - (end - start), prev_end
 
 
 def _tie_line(tie: dict) -> str:
@@ -160,8 +188,10 @@ def _tie_line(tie: dict) -> str:
 @cli.command("changes")
 @data_option
 @with_window
-@click.option("--vs-from", "vs_from", metavar="DATE", default=None, help="Start of the window to compare with.")
-@click.option("--vs-to", "vs_to", metavar="DATE", default=None, help="End of the window to compare with.")
+@click.option(
+    "--vs-from", "vs_from", metavar="DATE", default=None, help="Start of the earlier window to compare with."
+)
+@click.option("--vs-to", "vs_to", metavar="DATE", default=None, help="End of the earlier window to compare with.")
 @level_option
 @_metric_option
 @click.option(
@@ -169,30 +199,32 @@ def _tie_line(tie: dict) -> str:
 )
 @_format_option
 def changes_command(data, window, vs_from, vs_to, level, metric_names, top, fmt) -> None:
-    """What changed from the window --from/--to to the window --vs-from/--vs-to.
+    """What changed in the window --from/--to since the window --vs-from/--vs-to.
 
-    Nodes and edges added and removed, and per-node metric deltas and rank
-    changes.  The csv format prints the per-node table.
+    As in the dashboard's Changes tab (and its links' vsfrom/vsto), --vs-from/--vs-to
+    is the window compared with, the "before"; without it, the window of the same
+    length just before --from/--to.  Nodes and edges added and removed, and per-node
+    metric deltas and rank changes.  The csv format prints the per-node table.
     """
     from ..analysis import compare_views
 
-    vs_window = resolve_window(vs_from, vs_to, None)
+    vs_window = resolve_window(vs_from, vs_to, None) if (vs_from or vs_to) else _previous_window(window)
     G = _load_graph(data)
-    changes = compare_views(_view(G, window, level), _view(G, vs_window, level), metric_names or None)
+    changes = compare_views(_view(G, vs_window, level), _view(G, window, level), metric_names or None)
     if fmt == "json":
         _echo_json(
-            {"before": _window_meta(window, level), "after": _window_meta(vs_window, level), **changes.to_dict()}
+            {"before": _window_meta(vs_window, level), "after": _window_meta(window, level), **changes.to_dict()}
         )
         return
     if fmt == "csv":
-        click.echo(changes.metrics.to_csv(index=False), nl=False)
+        _echo_csv(changes.metrics)
         return
-    click.echo(f"before: {_window_text(window)}; after: {_window_text(vs_window)}; level {level}")
+    click.echo(f"before: {_window_text(vs_window)}; after: {_window_text(window)}; level {level}")
 
     def section(title: str, lines: list[str]) -> None:
         click.echo(f"\n{title} ({len(lines)})")
         for line in lines[:top]:
-            click.echo(f"  {line}")
+            _echo(f"  {line}")
         if len(lines) > top:
             click.echo(f"  … and {len(lines) - top} more")
 
@@ -291,7 +323,7 @@ def path_command(source, target, data, window, level, max_paths, fmt) -> None:
             "sources",
             "urls",
         ]
-        click.echo(pd.DataFrame(_path_rows(paths), columns=columns).to_csv(index=False), nl=False)
+        _echo_csv(pd.DataFrame(_path_rows(paths), columns=columns))
         return
     if not paths:
         missing = [n for n in (s, t) if n not in view]
@@ -300,17 +332,17 @@ def path_command(source, target, data, window, level, max_paths, fmt) -> None:
             if missing
             else "they are in different components"
         )
-        click.echo(f"no path from {s} to {t} ({_window_text(window)}, level {level}): {why}")
+        _echo(f"no path from {s} to {t} ({_window_text(window)}, level {level}): {why}")
         return
     for p, path in enumerate(paths, start=1):
-        click.echo(f"path {p} ({path['length']} hop{'s' if path['length'] != 1 else ''}): " + " → ".join(path["names"]))
+        _echo(f"path {p} ({path['length']} hop{'s' if path['length'] != 1 else ''}): " + " → ".join(path["names"]))
         for hop in path["hops"]:
-            click.echo(f"  {hop['source_name']} – {hop['target_name']}:")
+            _echo(f"  {hop['source_name']} – {hop['target_name']}:")
             for tie in hop["ties"]:
-                click.echo(f"    {tie['text']}")
+                _echo(f"    {tie['text']}")
                 for src in tie["sources"]:
                     bits = [b for b in (src["title"], src["publisher"], src["url"]) if b]
-                    click.echo(f"      source: {', '.join(bits) or src['id']}")
+                    _echo(f"      source: {', '.join(bits) or src['id']}")
 
 
 # --- series ----------------------------------------------------------------
@@ -355,7 +387,7 @@ def series_command(nodes, metric, freq, cumulative, span, data, window, level, f
             }
         )
     elif fmt == "csv":
-        click.echo(table.to_csv(index=False), nl=False)
+        _echo_csv(table)
     elif table.empty:
         click.echo("(no dated ties: no series)")
     else:
@@ -395,9 +427,9 @@ def ego_command(node, depth, data, window, level, fmt) -> None:
     ]
     nodes = pd.DataFrame(rows, columns=["id", "name", "kind", "hops", "ties"])
     if fmt == "csv":
-        click.echo(nodes.to_csv(index=False), nl=False)
+        _echo_csv(nodes)
         return
-    click.echo(
+    _echo(
         f"ego network of {H.graph['ego']} at depth {depth}: {len(H)} nodes, {H.number_of_edges()} edges "
         f"({_window_text(window)}, level {level})"
     )
@@ -409,4 +441,4 @@ def ego_command(node, depth, data, window, level, fmt) -> None:
     if ties:
         click.echo("\nties:")
         for tie in ties:
-            click.echo(f"  {_tie_line(tie)}")
+            _echo(f"  {_tie_line(tie)}")
