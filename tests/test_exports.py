@@ -234,7 +234,8 @@ def test_the_export_figure_is_the_dashboards_with_a_title_and_caption(app_data):
     assert markers(fig) == markers(screen)
     assert "2024-01-01 – 2024-02-29" in fig.layout.title.text
     caption = " ".join(a.text for a in fig.layout.annotations)
-    assert "sources cited" in caption and "explorer " in caption and str(app_data.path) in caption
+    assert "sources cited" in caption and "explorer " in caption and f"data: {app_data.path.name}" in caption
+    assert str(app_data.path.resolve().parent) not in caption  # the folder's name, never a local path
     assert "level: countries" in caption and "?from=2024-01" in caption
 
 

@@ -80,6 +80,10 @@ def test_existing_out_is_never_replaced_without_force(tmp_path, gdelt_file):
     assert "already exists; use --force to replace it or --append to add to it" in result.stderr
     assert [p.name for p in out.iterdir()] == ["mine.txt"]
     result = run("import", "gdelt", str(gdelt_file), "--out", str(out), "--force", "--quiet")
+    assert result.exit_code == 2 and "is a folder that is not a data folder (it holds mine.txt)" in result.stderr
+    assert [p.name for p in out.iterdir()] == ["mine.txt"]  # --force replaces only an empty or a data folder
+    (out / "mine.txt").unlink()
+    result = run("import", "gdelt", str(gdelt_file), "--out", str(out), "--force", "--quiet")
     assert result.exit_code == 0 and result.output == ""
     assert sorted(p.name for p in out.iterdir()) == sorted(
         ["entities.csv", "affiliations.csv", "events.csv", "participants.csv", "sources.csv"]

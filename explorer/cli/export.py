@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import time
-from pathlib import Path
 
 import click
 
@@ -128,9 +127,12 @@ def resolve_entities(state: ViewState, G) -> ViewState:
     "out",
     required=True,
     metavar="PATH",
-    help="The file to write (an existing folder: a named file inside it). CSV: a .zip, or a new folder.",
+    help="The file to write (an existing folder: a named file inside it). CSV: a .zip, or a new folder. "
+    "Never the data folder or one of its files.",
 )
-@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+@click.option(
+    "--force", is_flag=True, help="Overwrite PATH if it exists (a folder only if it holds an earlier CSV export)."
+)
 @click.option(
     "--view",
     "view",
@@ -217,13 +219,16 @@ def export(
     from ..exports.render import kaleido_server
     from ..pipeline import apply_view
     from ..presenter import prepare_app_data
+    from ..writes import data_folder_inputs, out_path
 
     started = time.perf_counter()
-    f = get_format(fmt) if fmt else format_for_path(out)
+    target = out_path(out)
+    f = get_format(fmt) if fmt else format_for_path(target)
     state = build_state(view, at, view_values)
-    if not Path(out).is_dir() or f.writes_folder(Path(out)):
-        check_target(Path(out), force)  # fail before loading anything
-    app_data = prepare_app_data(data_path(data))
+    folder = data_path(data)
+    if not target.is_dir() or f.writes_folder(target):
+        check_target(target, force, inputs=data_folder_inputs(folder))  # fail before loading anything
+    app_data = prepare_app_data(folder)
     state = resolve_entities(state, app_data.graph)
     options = ExportOptions(
         width=width or 0,
@@ -236,10 +241,10 @@ def export(
     )
     # One renderer for the whole command, stopped when it is done rather than at interpreter exit.
     with kaleido_server() if f.browser else contextlib.nullcontext():
-        path = export_view(app_data, state, f, out, options, force=force)
+        path = export_view(app_data, state, f, target, options, force=force)
     H = apply_view(app_data.graph, state)
     click.echo(
-        f"explorer: wrote {path} ({f.label}; {H.number_of_nodes()} entities, {H.number_of_edges()} ties; "
+        f"explorer: wrote {path} ({f.label_for(path)}; {H.number_of_nodes()} entities, {H.number_of_edges()} ties; "
         f"{time.perf_counter() - started:.1f} s)",
         err=True,
     )

@@ -57,7 +57,9 @@ def _make_command(name: str, fmt_help: str, options: frozenset[str]) -> click.Co
     ) -> None:
         from ..importers import IMPORTERS, ImportOptions, run_import
         from ..importers.cameo import parse_selection
+        from ..writes import out_path
 
+        out = out_path(out)
         if append and force:
             raise ArgumentError("--append and --force cannot be combined: --append adds to --out, --force replaces it")
         start, end = resolve_window(date_from, date_to, None)
@@ -123,7 +125,8 @@ def _make_command(name: str, fmt_help: str, options: frozenset[str]) -> click.Co
             ["--out", "out"],
             required=True,
             metavar="DIR",
-            help="Data folder to write (must not exist, unless --force or --append).",
+            help="Data folder to write (must not exist, unless --force or --append). Never a folder that holds "
+            "one of the FILEs.",
         ),
         click.Option(
             ["--from", "date_from"], metavar="DATE", help="Keep events on or after DATE (YYYY-MM-DD, YYYY-MM or YYYY)."
@@ -157,7 +160,11 @@ def _make_command(name: str, fmt_help: str, options: frozenset[str]) -> click.Co
         click.Option(
             ["--append"], is_flag=True, help="Add to an existing --out folder; events already there are skipped."
         ),
-        click.Option(["--force"], is_flag=True, help="Replace an existing --out folder."),
+        click.Option(
+            ["--force"],
+            is_flag=True,
+            help="Replace an existing --out folder, if it is empty or a data folder (the five data files only).",
+        ),
         click.Option(["--strict"], is_flag=True, help="Stop at the first malformed line instead of skipping it."),
         click.Option(["--quiet", "-q"], is_flag=True, help="No progress bar and no summary."),
     ]
@@ -172,7 +179,10 @@ def _register() -> None:
         help_text = (
             f"Import {fmt.title} event files into a data folder. {fmt.help}\n\n"
             "FILE... are files, folders or glob patterns; plain, .zip or .gz. "
-            "Nothing is written to --out unless the whole import succeeds. See docs/importers.md."
+            "Nothing is written to --out unless the whole import succeeds.\n\n"
+            "This help lists every option. How events, actors and CAMEO codes become the data model, and the "
+            "quirks of each format, are described in docs/importers.md of explorer's source tree (the repository "
+            "and the sdist; an installed wheel has no docs/ folder)."
         )
         import_group.add_command(_make_command(name, help_text, fmt.options))
 

@@ -6,7 +6,9 @@ choices, the dashboard's Export menu and ``docs/exports.md`` (see
 writer from a :class:`~explorer.exports.snapshot.Snapshot` (the data, a
 :class:`~explorer.viewstate.ViewState` and the :class:`ExportOptions`) to a
 path; :func:`export_view` runs it through :func:`~explorer.exports.atomic.atomic_path`,
-so an export is complete or absent, and never overwrites without ``force``.
+so an export follows the rule of :mod:`explorer.writes`: complete or absent, never
+over the data it reads, never over an existing file without ``force``, and a full
+disk is one :class:`~explorer.writes.WriteError` naming the path.
 
 >>> sorted(FORMATS)
 ['csv', 'gexf', 'gif', 'graphml', 'html', 'json', 'mp4', 'pdf', 'png', 'svg']
@@ -18,7 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,8 @@ from pathlib import Path
 from ..errors import ArgumentError, ExplorerError
 from ..presenter import AppData
 from ..viewstate import ViewState
-from .atomic import atomic_path, check_target
+from ..writes import WriteError, data_folder_inputs, out_path, scratch_folder
+from .atomic import CSV_FILES, atomic_path, check_target
 from .snapshot import ExportOptions, Snapshot
 
 __all__ = [
@@ -41,6 +43,8 @@ __all__ = [
     "resolve_output",
     "check_target",
     "atomic_path",
+    "CSV_FILES",
+    "WriteError",
     "export_view",
     "export_bytes",
     "formats_markdown",
@@ -110,6 +114,16 @@ class ExportFormat:
 
     def writes_folder(self, path: Path) -> bool:
         return self.folder and Path(path).suffix.lower() != ".zip"
+
+    def label_for(self, path: str | Path) -> str:
+        """The label, saying what is written at ``path`` when the format can write a zip or a folder.
+
+        >>> FORMATS["csv"].label_for("tables.zip"), FORMATS["csv"].label_for("tables")
+        ('CSV tables (zip)', 'CSV tables (folder)')
+        """
+        if not self.folder:
+            return self.label
+        return f"{self.label} ({'folder' if self.writes_folder(Path(path)) else 'zip'})"
 
 
 FORMATS: dict[str, ExportFormat] = {
@@ -205,7 +219,7 @@ FORMATS: dict[str, ExportFormat] = {
         ),
         ExportFormat(
             "csv",
-            "CSV tables (zip)",
+            "CSV tables",
             ".zip",
             "application/zip",
             "Data",
@@ -278,7 +292,7 @@ def default_filename(state: ViewState, fmt: str | ExportFormat, span: tuple[dt.d
 def resolve_output(out: str | Path, fmt: ExportFormat, state: ViewState, span=None) -> Path:
     """Where to write: ``out`` itself, or a :func:`default_filename` inside it when it is an existing folder
     and the format writes a file (a CSV folder export replaces the folder itself, with ``--force``)."""
-    path = Path(out)
+    path = out_path(out)
     if path.is_dir() and not fmt.writes_folder(path):
         return path / default_filename(state, fmt, span)
     return path
@@ -295,18 +309,22 @@ def export_view(
     """Write the export of ``state`` in ``fmt`` to ``out``; return the path written.
 
     A width or height of 0 in ``options`` takes the format's default.
-    Raises :class:`ArgumentError` for a missing output folder or an existing
-    output without ``force`` (checked before any work), and
+    Raises :class:`ArgumentError` for a missing output folder, an output that
+    is the data folder or one of its files, or an existing output without
+    ``force`` (checked before any work); :class:`~explorer.writes.WriteError`
+    when the disk refuses it (nothing is left behind); and
     :class:`~explorer.errors.ExplorerError` when the format cannot be written here.
     """
     f = get_format(fmt)
-    path = check_target(resolve_output(out, f, state, data.span), force)
+    path = resolve_output(out, f, state, data.span)
+    inputs = data_folder_inputs(data.path)
+    check_target(path, force, inputs=inputs)
     reason = unavailable_reason(f)
     if reason:
         raise ExplorerError(f"{f.label} export is not available here: {reason}")
     options = _with_defaults(options or ExportOptions(), f)
     snap = Snapshot(data, state, options)
-    with atomic_path(path, force=force, directory=f.writes_folder(path)) as tmp:
+    with atomic_path(path, force=force, directory=f.writes_folder(path), inputs=inputs) as tmp:
         f.write(snap, tmp)
     return path
 
@@ -314,12 +332,20 @@ def export_view(
 def export_bytes(
     data: AppData, state: ViewState, fmt: str | ExportFormat, options: ExportOptions | None = None
 ) -> tuple[str, bytes]:
-    """The export as (file name, bytes), for a download; CSV comes as a zip."""
+    """The export as (file name, bytes), for a download; CSV comes as a zip.
+
+    It is written in a private temporary folder (see :func:`explorer.writes.scratch_folder`),
+    removed afterwards, or by the next export if this process is killed.
+    """
     f = get_format(fmt)
     name = default_filename(state, f, data.span)
-    with tempfile.TemporaryDirectory(prefix="explorer-export-") as folder:
-        path = export_view(data, state, f, Path(folder) / name, options)
-        return name, path.read_bytes()
+    try:
+        with scratch_folder("explorer-export") as folder:
+            path = export_view(data, state, f, folder / name, options)
+            return name, path.read_bytes()
+    except WriteError as exc:
+        # Whoever downloads it learns why, not where the server keeps its temporary files.
+        raise WriteError(name, exc.reason) from exc
 
 
 def _with_defaults(options: ExportOptions, fmt: ExportFormat) -> ExportOptions:

@@ -1,10 +1,12 @@
-"""Writing an export so that it is all there or not there at all.
+"""Writing an export so that it is all there or not there at all: :mod:`explorer.writes` for exports.
 
-Every writer writes to a temporary path in the destination's own folder; only
-when it has finished is that path renamed onto the destination (``os.replace``,
-atomic on one file system).  An interrupted export (an error, Ctrl+C) leaves
-no half-written file behind, and an existing file is only replaced with
-``force``.
+Every export follows the project's one rule for writing files (see
+:mod:`explorer.writes`): written to a temporary name in the destination's own
+folder and renamed onto it when complete; never over an input (the data
+folder or one of its files); an existing file only with ``force``; an existing
+folder only with ``force`` and only if it is empty or an earlier CSV export
+(nothing in it but :data:`CSV_FILES`); disk errors as one line naming the
+path; stale temporaries of killed runs removed by the next export.
 
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -17,78 +19,44 @@ no half-written file behind, and an existing file is only replaced with
 from __future__ import annotations
 
 import contextlib
-import os
-import secrets
-import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..errors import ArgumentError
+from .. import writes
+from ..writes import WriteError
 
-__all__ = ["check_target", "atomic_path"]
+__all__ = ["CSV_FILES", "check_target", "atomic_path", "foreign_in_export", "WriteError"]
+
+CSV_FILES = ("nodes.csv", "edges.csv", "metrics.csv", "sources.csv", "view.json")
+"""The files of a CSV export; a folder holding nothing else is one explorer may replace."""
+
+_WHAT = "an explorer CSV export"
 
 
-def check_target(path: Path, force: bool = False) -> Path:
-    """``path`` if an export may be written there; else :class:`ArgumentError` saying why.
+def foreign_in_export(folder: Path) -> list[str]:
+    """The entries of ``folder`` that a CSV export does not write (empty for an earlier export or an empty folder)."""
+    return writes.foreign_entries(folder, CSV_FILES)
 
-    The folder it goes in must exist (it is not created: a typo should not
-    scatter folders), and an existing file or folder is only overwritten with
-    ``force``.
+
+def check_target(path: str | Path, force: bool = False, *, inputs: Iterable[str | Path] = ()) -> Path:
+    """The resolved path if an export may be written at ``path``; else :class:`~explorer.errors.ArgumentError`.
+
+    See :func:`explorer.writes.check_target`; ``inputs`` are what the export
+    reads (:func:`explorer.writes.data_folder_inputs` of its data folder).
     """
-    path = Path(path)
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise ArgumentError(f"--out: the folder {str(parent)!r} does not exist")
-    if path.exists() and not force:
-        raise ArgumentError(f"--out: {str(path)!r} already exists; use --force to overwrite it")
-    if path.is_dir() and not path.is_symlink() and force and any(path.iterdir()):
-        # Only a folder this tool would write (an earlier CSV export) may be replaced.
-        if not (path / "nodes.csv").is_file():
-            raise ArgumentError(f"--out: {str(path)!r} is a folder that is not an explorer export; not replacing it")
-    return path
-
-
-def _temporary_sibling(path: Path) -> Path:
-    # Same folder (so the rename stays on one file system), same suffix (so tools
-    # that pick a format from the name, like ffmpeg, still do), hidden while written.
-    return path.with_name(f".{path.stem}.{secrets.token_hex(4)}.tmp{path.suffix}")
+    return writes.check_target(path, force, inputs=inputs, owned=foreign_in_export, what=_WHAT)
 
 
 @contextlib.contextmanager
-def atomic_path(path: Path, force: bool = False, directory: bool = False) -> Iterator[Path]:
+def atomic_path(
+    path: str | Path, force: bool = False, directory: bool = False, *, inputs: Iterable[str | Path] = ()
+) -> Iterator[Path]:
     """A temporary path to write the export to; renamed onto ``path`` on success.
 
     With ``directory`` the temporary path is an empty folder (for exports that
     are several files).  On any exception, including ``KeyboardInterrupt``, the
-    temporary file or folder is removed and the destination is left as it was.
+    temporary file or folder is removed and the destination is left as it was;
+    an ``OSError`` comes out as a :class:`WriteError` naming ``path``.
     """
-    path = check_target(Path(path), force)
-    tmp = _temporary_sibling(path)
-    if directory:
-        tmp.mkdir()
-    try:
+    with writes.atomic_path(path, force, directory, inputs=inputs, owned=foreign_in_export, what=_WHAT) as tmp:
         yield tmp
-        if not tmp.exists():
-            raise FileNotFoundError(f"the export wrote nothing to {tmp}")
-        if path.exists() and (tmp.is_dir() or path.is_dir()) and not path.is_symlink():
-            # A folder cannot replace (or be replaced) in one step: move the old one aside first.
-            old = _temporary_sibling(path)
-            path.rename(old)
-            try:
-                os.replace(tmp, path)
-            except BaseException:
-                old.rename(path)
-                raise
-            _remove(old)
-        else:
-            os.replace(tmp, path)
-    except BaseException:
-        _remove(tmp)
-        raise
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        path.unlink(missing_ok=True)

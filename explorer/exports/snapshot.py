@@ -4,7 +4,8 @@ A :class:`Snapshot` computes the view once (through
 :func:`explorer.presenter.render_view`, the dashboard's own pipeline) and
 knows how to describe it: a title with the date window, and a caption with
 the counts and filters, the number of sources, the tool's version and the
-data folder.  :meth:`Snapshot.figure` draws a view with
+data folder's name (never its absolute path: an export is shared, a local
+path is nobody else's business).  :meth:`Snapshot.figure` draws a view with
 :func:`explorer.figures.make_network_figure`, the function the dashboard
 uses, with the same inputs the dashboard gives it, so an export looks like the
 screen.
@@ -16,6 +17,7 @@ import datetime as dt
 import html
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import networkx as nx
@@ -30,7 +32,7 @@ from .timeline import Period, frame_states
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-__all__ = ["ExportOptions", "Snapshot", "cited_sources", "window_label"]
+__all__ = ["ExportOptions", "Snapshot", "cited_sources", "data_name", "window_label"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,15 @@ class ExportOptions:
     frames: str = "period"
     max_frames: int = 48
     frame_ms: int = 900
+
+
+def data_name(path: str | Path) -> str:
+    """The name of the data folder at ``path`` (relative paths resolved first), without the folders above it.
+
+    >>> data_name("/home/someone/projects/brics-data/")
+    'brics-data'
+    """
+    return Path(path).resolve().name or "/"
 
 
 def window_label(state: ViewState, span: tuple[dt.date, dt.date]) -> str:
@@ -110,6 +121,11 @@ class Snapshot:
         return cited_sources(self.data.graph, self.view)
 
     @property
+    def data_name(self) -> str:
+        """The data folder's name, as exports name it: ``brics`` for ``/home/me/brics``, never the whole path."""
+        return data_name(self.data.path)
+
+    @property
     def metric(self) -> str:
         return self.state.metric if self.state.metric in METRICS else "degree"
 
@@ -140,7 +156,7 @@ class Snapshot:
             f"{self.counts_text(result)} — {_filters_text(state)}",
             f"{n} source{'s' if n != 1 else ''} cited by the ties shown · node size: {METRICS[metric].label}"
             f" · colour: {COLOR_MODES.get(state.color, state.color)}",
-            f"explorer {__version__} · data: {self.data.path}"
+            f"explorer {__version__} · data: {self.data_name}"
             + (f" ({fingerprint})" if fingerprint else "")
             + (f" · view: ?{query}" if query else ""),
         ]

@@ -2,14 +2,16 @@
 
 Nothing is written to ``--out`` until the import has succeeded: rows go to a
 hidden sibling folder, which replaces ``--out`` by a rename at the end (a
-failed import removes it).  CSV files are UTF-8 with LF line endings and
-minimal quoting, the dialect of Python's :mod:`csv` module, encoded by
-pyarrow so millions of rows take seconds.  The same rows always give the same
-bytes.
+failed import removes it; a killed one leaves it to the next run, which
+removes it): the rules of :mod:`explorer.writes`, as for every output.  CSV
+files are UTF-8 with LF line endings and minimal quoting, the dialect of
+Python's :mod:`csv` module, encoded by pyarrow so millions of rows take
+seconds.  The same rows always give the same bytes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
@@ -22,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .. import schema
+from .. import schema, writes
 from ..errors import ArgumentError, ExplorerError
 
 __all__ = ["CODED_COLUMNS", "COLUMNS", "STREAMED", "encode_csv", "write_csv", "FolderWriter"]
@@ -124,25 +126,36 @@ class FolderWriter:
     or 'append' (``out``'s rows are kept, new rows added after them).  Use as
     a context manager: leaving it with an exception removes the temporary
     folder and leaves ``out`` as it was.
+
+    The writing follows :mod:`explorer.writes`: ``out`` is never one of the
+    ``inputs`` nor a folder that holds one; with 'force' it is replaced only
+    if it is empty or a data folder (nothing in it but the five data files);
+    with 'append' the other files it holds are kept; the temporary folder is
+    named after this process, so the next import removes it if this one is
+    killed; and a disk error is one :class:`~explorer.writes.WriteError`
+    naming ``out``.
     """
 
-    def __init__(self, out: str | Path, mode: str = "new"):
+    def __init__(self, out: str | Path, mode: str = "new", inputs: Iterable[str | Path] = ()):
         if mode not in ("new", "force", "append"):
             raise ValueError(f"unknown mode {mode!r}")
         self.out = Path(out)
         self.mode = mode
         if self.out.exists() and not self.out.is_dir():
             raise ArgumentError(f"--out: {str(self.out)!r} exists and is not a folder")
-        if self.out.exists() and mode == "new":
-            raise ArgumentError(
-                f"--out: {str(self.out)!r} already exists; use --force to replace it or --append to add to it"
-            )
-        if not self.out.parent.is_dir():
-            raise ArgumentError(f"--out: the folder {str(self.out.parent)!r} does not exist")
+        self._pending = writes.PendingWrite(
+            self.out,
+            directory=True,
+            force=mode != "new",
+            inputs=inputs,
+            owned=_keeps_extras if mode == "append" else writes.foreign_in_data_folder,
+            what="a data folder",
+            exists_hint="use --force to replace it or --append to add to it",
+        )
         self.existing: dict[str, pd.DataFrame] = {}
         if mode == "append" and self.out.exists():
             self.existing = _read_existing(self.out)
-        self.tmp = self.out.parent / f".{self.out.name}.importing-{os.getpid()}"
+        self.tmp = self._pending.tmp
         self._files: dict[str, BinaryIO] = {}
         self.committed = False
 
@@ -156,30 +169,36 @@ class FolderWriter:
         return set(frame["id"]) if frame is not None else set()
 
     def __enter__(self) -> FolderWriter:
-        if self.tmp.exists():
-            shutil.rmtree(self.tmp)
-        self.tmp.mkdir()
-        for name in STREAMED:
-            fh = open(self.tmp / schema.FILES[name].name, "wb")
-            self._files[name] = fh
-            write_csv(pa.table({}), COLUMNS[name], fh)
-            if name in self.existing:
-                write_csv(_table(self.existing[name], COLUMNS[name]), COLUMNS[name], fh, header=False)
+        self._pending.start()
+        try:
+            with self._pending.errors():
+                for name in STREAMED:
+                    fh = open(self.tmp / schema.FILES[name].name, "wb")
+                    self._files[name] = fh
+                    write_csv(pa.table({}), COLUMNS[name], fh)
+                    if name in self.existing:
+                        write_csv(_table(self.existing[name], COLUMNS[name]), COLUMNS[name], fh, header=False)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        self._close()
-        if not self.committed and self.tmp.exists():
-            shutil.rmtree(self.tmp, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            self._close()
+        if not self.committed:
+            self._pending.discard()
 
     def _close(self) -> None:
-        for fh in self._files.values():
+        files, self._files = self._files, {}
+        for fh in files.values():
             fh.close()
 
     def write_rows(self, name: str, table: pa.Table) -> None:
         """Append rows to events.csv, participants.csv or sources.csv (after the existing ones)."""
         if table.num_rows:
-            write_csv(table, COLUMNS[name], self._files[name], header=False)
+            with self._pending.errors():
+                write_csv(table, COLUMNS[name], self._files[name], header=False)
 
     def write_table(self, name: str, table: pa.Table) -> None:
         """Write entities.csv or affiliations.csv whole: the existing rows, then ``table``'s."""
@@ -187,20 +206,38 @@ class FolderWriter:
         if name in self.existing:
             data += encode_csv(_table(self.existing[name], COLUMNS[name]), COLUMNS[name], header=False)
         data += encode_csv(table, COLUMNS[name], header=False)
-        (self.tmp / schema.FILES[name].name).write_bytes(data)
+        with self._pending.errors():
+            (self.tmp / schema.FILES[name].name).write_bytes(data)
 
     def commit(self) -> None:
         """Move the finished folder to ``out``, replacing what was there (force, append)."""
-        self._close()
-        backup = self.out.parent / f".{self.out.name}.replaced-{os.getpid()}"
-        if self.out.exists():
-            os.replace(self.out, backup)
-            try:
-                os.replace(self.tmp, self.out)
-            except OSError:
-                os.replace(backup, self.out)
-                raise
-            shutil.rmtree(backup, ignore_errors=True)
-        else:
-            os.replace(self.tmp, self.out)
+        with self._pending.errors():
+            self._close()  # a full disk may only show when the last block is flushed
+            if self.mode == "append" and self.out.is_dir():
+                _link_extras(self._pending.dest, self.tmp)
+        self._pending.commit()
         self.committed = True
+
+
+def _keeps_extras(folder: Path) -> list[str]:
+    # --append carries every other file of the folder over (see _link_extras): nothing in it is foreign.
+    return []
+
+
+def _link_extras(old: Path, new: Path) -> None:
+    """Put what ``old`` holds besides the data files into ``new``: hard links (instant), copies where
+    the file system has none; ``old`` keeps its own until the new folder has replaced it."""
+
+    def link(src: str, dst: str) -> None:
+        try:
+            os.link(src, dst, follow_symlinks=False)
+        except OSError:
+            shutil.copy2(src, dst, follow_symlinks=False)
+
+    for entry in old.iterdir():
+        if entry.name in writes.DATA_FILES:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.copytree(entry, new / entry.name, symlinks=True, copy_function=link)
+        else:
+            link(str(entry), str(new / entry.name))
