@@ -7,3 +7,13 @@ dagfuncs.explorerSelectOnEnter = function (params, setEventData) {
     setEventData({id: params.data.id});
   }
 };
+
+/* The metrics download follows the project's CSV rule (explorer.text.escape_csv_cell): a text cell
+ * that a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading apostrophe. */
+dagfuncs.explorerCsvCell = function (params) {
+  const v = params ? params.value : null;
+  if (typeof v === "string" && /^[=+\-@\t\r]/.test(v) && !/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(v)) {
+    return "'" + v;
+  }
+  return v;
+};

@@ -9,6 +9,14 @@
   let requested = false;
   let seq = 0;
   let last = null;
+  // A click on Play/Pause halts the frames at once, before the server has answered,
+  // so the frame on screen is the one the paused view (and its link) keeps.
+  let halted = false;
+  document.addEventListener('click', function (e) {
+    if (e.target && e.target.closest && e.target.closest('#play')) {
+      halted = true;
+    }
+  }, true);
 
   function shade(figure, dates) {
     if (!figure || !figure.layout || !figure.layout.shapes || !figure.layout.shapes.length) {
@@ -35,6 +43,7 @@
             return none;
           }
           if (chunk.start) {
+            halted = false;
             queue.length = 0;
             seq += 1;
             last = null;
@@ -47,6 +56,9 @@
           }
           done = !!chunk.done;
           requested = false;
+          return none;
+        }
+        if (halted) {
           return none;
         }
         const f = queue.shift();

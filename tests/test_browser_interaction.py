@@ -253,3 +253,24 @@ def test_the_first_screen_at_three_sizes(dash_duo, app_data, size):
     if size[0] >= 1024:
         assert legend is not None and legend <= size[1], "the legend is in view"
     shot(dash_duo, f"10-first-screen-{size[0]}x{size[1]}")
+
+
+def test_the_metrics_download_cannot_carry_a_formula(dash_duo, tmp_path):
+    """The grid's CSV download follows the project's CSV rule (issue 10): no cell starts a formula."""
+    from conftest import TINY, write_dataset
+
+    from explorer.app import create_app
+
+    entities = [dict(e) for e in TINY["entities"]]
+    entities[4]["name"] = '=HYPERLINK("http://example.invalid","x")'
+    folder = write_dataset(tmp_path / "formula", {"entities": entities})
+    dash_duo.driver.set_window_size(1400, 1000)
+    dash_duo.start_server(create_app(folder))
+    dash_duo.driver.get(dash_duo.server_url + "/?tab=metrics&from=2024-01-01&to=2024-12-31")
+    wait_until(lambda: dash_duo.driver.find_elements(By.CSS_SELECTOR, "#grid .ag-row"), what="the table")
+    dash_duo.find_element("#grid-csv").click()
+    target = dash_duo.download_path and __import__("pathlib").Path(dash_duo.download_path) / "explorer-metrics.csv"
+    assert target, "dash.testing gives the browser a download folder"
+    text = wait_until(lambda: target.exists() and target.read_text(encoding="utf-8"), what="the downloaded CSV")
+    assert "=HYPERLINK" in text
+    assert all(not cell.strip('"').startswith("=") for line in text.splitlines() for cell in line.split(","))

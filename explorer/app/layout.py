@@ -205,7 +205,8 @@ def _timeline(data: AppData):
                     ),
                     html.Div(
                         [
-                            dbc.Label("Playback", html_for="play", className="small fw-semibold mb-1 d-block"),
+                            # Not a <label>: it would replace the button's own "Play"/"Pause" for screen readers.
+                            html.Div("Playback", className="small fw-semibold mb-1", **{"aria-hidden": "true"}),
                             dbc.Button(
                                 "▶ Play", id="play", color="primary", size="sm", title="Play or pause the timeline"
                             ),
@@ -342,11 +343,13 @@ def _tabs():
                                     "pagination": True,
                                     "paginationPageSize": 50,
                                 },
-                                columnSize="responsiveSizeToFit",
                                 eventListeners={"cellKeyDown": ["explorerSelectOnEnter(params, setEventData)"]},
                                 rowClassRules={},
                                 defaultColDef={"sortable": True, "filter": True, "resizable": True},
-                                csvExportParams={"fileName": "explorer-metrics.csv"},
+                                csvExportParams={
+                                    "fileName": "explorer-metrics.csv",
+                                    "processCellCallback": {"function": "explorerCsvCell(params)"},
+                                },
                                 style={"height": "420px"},
                                 className="ag-theme-quartz",
                             ),
