@@ -4,6 +4,8 @@
  * runs low the next frames are requested; when the data ends, playback stops and the server
  * brings the table, the details and the tabs up to date. */
 (function () {
+  const SETTLE_MS = 250;
+  let settleToken = 0;
   const queue = [];
   let done = false;
   let requested = false;
@@ -29,6 +31,16 @@
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     explorer: {
+      /* The slider's value, passed on once it has rested for a moment: five arrow presses make
+       * one request, not five. */
+      settleWindow: function (value) {
+        const token = (settleToken += 1);
+        return new Promise(function (resolve) {
+          setTimeout(function () {
+            resolve(token === settleToken ? value : window.dash_clientside.no_update);
+          }, SETTLE_MS);
+        });
+      },
       playTick: function (nIntervals, chunk, sparkline) {
         const nu = window.dash_clientside.no_update;
         const none = [nu, nu, nu, nu, nu, nu, nu, nu, nu];

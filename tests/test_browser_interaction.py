@@ -274,3 +274,16 @@ def test_the_metrics_download_cannot_carry_a_formula(dash_duo, tmp_path):
     text = wait_until(lambda: target.exists() and target.read_text(encoding="utf-8"), what="the downloaded CSV")
     assert "=HYPERLINK" in text
     assert all(not cell.strip('"').startswith("=") for line in text.splitlines() for cell in line.split(","))
+
+
+def test_five_arrow_presses_on_the_slider_make_one_request(dash_duo, app_data):
+    start(dash_duo, app_data, "?from=2024-01-01&to=2024-02-29&level=countries")
+    count = "return performance.getEntriesByType('resource').filter(e => e.name.includes('_dash-update')).length;"
+    before = dash_duo.driver.execute_script(count)
+    handle = dash_duo.driver.find_elements(By.CSS_SELECTOR, "#timeline [role=slider]")[-1]
+    for _ in range(5):
+        handle.send_keys(Keys.ARROW_RIGHT)
+    wait_until(lambda: "to=2024-07-31" in url(dash_duo), what="the window to end five months later")
+    settle(dash_duo)
+    assert dash_duo.find_element("#date-to").get_attribute("value") == "2024-07-31"
+    assert dash_duo.driver.execute_script(count) - before <= 2  # the move, and at most one echo of it

@@ -73,6 +73,10 @@ FRAMES_PER_CHUNK = 6
 # Triggers that come from playback in the browser rather than from a person.
 _PLAYBACK_ECHO = {"date-from", "date-to", "timeline"}
 
+# Controls read through a debounced copy: arrow presses on the slider settle before a request goes out.
+_INPUT_OF = {"timeline": ("timeline-commit", "data")}
+_CONTROL_OF = {inp: cid for cid, (inp, _) in _INPUT_OF.items()}
+
 # The outputs of the main callback, by name, in order.
 _OUTPUTS = [
     ("view-state", "data"),
@@ -112,7 +116,7 @@ def register(app: dash.Dash, data: AppData) -> None:
     @app.callback(
         *[Output(cid, prop) for cid, prop in _OUTPUTS],
         Input("url", "search"),
-        *[Input(cid, prop) for cid, prop in CONTROL_IDS],
+        *[Input(*_INPUT_OF.get(cid, (cid, prop))) for cid, prop in CONTROL_IDS],
         Input("network", "clickData"),
         Input("map", "clickData"),
         Input("path-graph", "clickData"),
@@ -133,7 +137,7 @@ def register(app: dash.Dash, data: AppData) -> None:
         (net_click, map_click, path_click, cell, key_row, found, _reset, _play, _ended, speed, step, stored, paused) = (
             args[n:]
         )
-        trigger = ctx.triggered_id
+        trigger = _CONTROL_OF.get(ctx.triggered_id, ctx.triggered_id)
         playing = paused is False
         current = ViewState.from_dict(stored) if stored else None
         out = {_key(c, p): no_update for c, p in _OUTPUTS}
@@ -172,6 +176,8 @@ def register(app: dash.Dash, data: AppData) -> None:
             state = current.replace(focus=found, selected=found) if found else current
         elif trigger == "speed":
             state = current
+        elif trigger == "timeline" and values.get("timeline") == controls_from_state(current, data)["timeline"]:
+            state = current  # the slider echoing the window it was set to, not a move
         else:
             state = state_from_controls(current, trigger, values, data)
         if trigger not in ("play", "speed"):
@@ -255,6 +261,12 @@ def register(app: dash.Dash, data: AppData) -> None:
         "function(n){ if(!n){return window.dash_clientside.no_update;} return true; }",
         Output("grid", "exportDataAsCsv"),
         Input("grid-csv", "n_clicks"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        dash.ClientsideFunction("explorer", "settleWindow"),
+        Output("timeline-commit", "data"),
+        Input("timeline", "value"),
         prevent_initial_call=True,
     )
     app.clientside_callback(
