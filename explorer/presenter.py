@@ -258,7 +258,27 @@ def figure_inputs(data: AppData, state: ViewState, records: list[dict]) -> dict:
         "color_by": state.color,
         "communities": ({r["id"]: r["community"] for r in records} if records and "community" in records[0] else None),
         "selected": state.selected,
+        "extent": extent_nodes(data, state),
+        "uirevision": f"network-{state.level}",
     }
+
+
+_EXTENT_CACHE: dict[tuple, tuple[str, ...]] = {}
+
+
+def extent_nodes(data: AppData, state: ViewState) -> tuple[str, ...]:
+    """The nodes the network's axes fit: the view's nodes over the whole time span (same
+    level and filters), so the graph fills its area and the zoom stays still while the
+    window moves.  Computed once per level and filters."""
+    whole = state.replace(date_from=None, date_to=None, lookback=0, selected="")
+    key = (id(data), whole.fingerprint())
+    hit = _EXTENT_CACHE.get(key)
+    if hit is None:
+        hit = tuple(apply_view(data.graph, whole))
+        if len(_EXTENT_CACHE) > 64:
+            _EXTENT_CACHE.clear()
+        _EXTENT_CACHE[key] = hit
+    return hit
 
 
 _VIEW_CACHE: dict[tuple, ViewResult] = {}
