@@ -14,6 +14,7 @@
   // A click on Play/Pause halts the frames at once, before the server has answered,
   // so the frame on screen is the one the paused view (and its link) keeps.
   let halted = false;
+  let active = false; // frames are being shown
   document.addEventListener('click', function (e) {
     if (e.target && e.target.closest && e.target.closest('#play')) {
       halted = true;
@@ -34,6 +35,10 @@
       /* The slider's value, passed on once it has rested for a moment: five arrow presses make
        * one request, not five. */
       settleWindow: function (value) {
+        if (active && !halted) {
+          // Playback moved the slider along with its frame: not a move to send back.
+          return window.dash_clientside.no_update;
+        }
         const token = (settleToken += 1);
         return new Promise(function (resolve) {
           setTimeout(function () {
@@ -47,6 +52,7 @@
         const trigger = (window.dash_clientside.callback_context.triggered[0] || {}).prop_id || '';
         if (trigger.startsWith('play-chunk')) {
           if (!chunk || chunk.reset) {
+            active = false;
             queue.length = 0;
             done = false;
             requested = false;
@@ -56,6 +62,7 @@
           }
           if (chunk.start) {
             halted = false;
+            active = true;
             queue.length = 0;
             seq += 1;
             last = null;
@@ -77,6 +84,7 @@
         if (!f) {
           if (done) {
             done = false;
+            active = false;
             return [nu, nu, nu, nu, nu, nu, nu, nu, Date.now()];
           }
           return none; // the next frames are on their way
@@ -89,6 +97,7 @@
         const ended = (done && queue.length === 0) ? Date.now() : nu;
         if (ended !== nu) {
           done = false;
+          active = false;
         }
         return [
           f.figure,

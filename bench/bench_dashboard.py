@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import plotly.io as pio
+from plotly.utils import PlotlyJSONEncoder
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_load import generate  # noqa: E402
@@ -37,10 +37,10 @@ def main_update(data, state: ViewState) -> int:
     node = max(result.view.degree, key=lambda nd: nd[1])[0] if len(result.view) else ""
     details = node_details(data.graph, result.view, node) if node else None
     payload = [
-        pio.to_json(result.network, validate=False),
+        json.dumps(result.network, cls=PlotlyJSONEncoder),  # as Dash sends it (pio.to_json would strip uids)
         json.dumps(result.metrics, default=str),
         json.dumps(details, default=str),
-        pio.to_json(render_timeline(data, state), validate=False),
+        json.dumps(render_timeline(data, state), cls=PlotlyJSONEncoder),
     ]
     return sum(len(p) for p in payload)
 

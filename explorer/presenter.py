@@ -310,7 +310,7 @@ def _render_view(data: AppData, state: ViewState) -> ViewResult:
     wanted = table_metrics(len(H), state.metric)
     table = compute_metrics(H, wanted, cache_key=(data.graph.graph.get("fingerprint"), state.fingerprint()))
     records = table.to_dict("records")
-    fig = make_network_figure(H, **figure_inputs(data, state, records))
+    fig = make_network_figure(H, **figure_inputs(data, state, records), as_dict=True)
     n_events = len(
         {d.get("event") for *_, d in H.edges(data=True) if d.get("event")}
         | {e for *_, d in H.edges(data=True) for e in d.get("events", ())}
@@ -335,7 +335,7 @@ def render_map(data: AppData, state: ViewState, result: ViewResult | None = None
     )
     metric = state.metric if state.metric in METRICS and not METRICS[state.metric].categorical else "degree"
     sizes = {r["id"]: r[metric] for r in table.to_dict("records")}
-    return make_map_figure(P, sizes=sizes, metric_label=METRICS[metric].label, selected=state.selected)
+    return make_map_figure(P, sizes=sizes, metric_label=METRICS[metric].label, selected=state.selected, as_dict=True)
 
 
 def compare_state(state: ViewState) -> ViewState:
@@ -371,7 +371,8 @@ def render_changes(data: AppData, state: ViewState) -> dict:
         data.positions_for(state.level),
         added={frozenset((e["u"], e["v"])) for e in ch.edges_added},
         removed={frozenset((e["u"], e["v"])) for e in ch.edges_removed},
-        title=f"{vs.describe()}  →  {state.describe()}",
+        title=f"{describe_view(data, vs)}  →  {describe_view(data, state)}",
+        as_dict=True,
     )
     summary = (
         f"From {vs.describe()} to {state.describe()}: {len(ch.nodes_added)} entities and "
@@ -415,7 +416,10 @@ def render_series(data: AppData, state: ViewState, ids: list[str], limit: int = 
 def render_timeline(data: AppData, state: ViewState):
     start, end = state.window()
     return make_timeline_figure(
-        data.event_counts, (start.isoformat() if start else None, end.isoformat() if end else None), data.key_events
+        data.event_counts,
+        (start.isoformat() if start else None, end.isoformat() if end else None),
+        data.key_events,
+        as_dict=True,
     )
 
 
@@ -583,7 +587,7 @@ def frame(data: AppData, state: ViewState) -> dict:
     return {
         "state": state.to_dict(),
         "search": "?" + state.to_query(),
-        "figure": fig if isinstance(fig, dict) else fig.to_plotly_json(),
+        "figure": fig,
         "description": result.description,
         "dates": [(start or data.span[0]).isoformat(), (end or data.span[1]).isoformat()],
         "timeline": [tick_index(data.ticks, start, 0), tick_index(data.ticks, end, last)],
@@ -596,4 +600,4 @@ def render_path_graph(data: AppData, state: ViewState, paths: list[dict]):
     if not paths:
         return result.network
     inputs = figure_inputs(data, state.replace(selected=""), result.metrics)
-    return make_network_figure(result.view, **inputs, path=[p["nodes"] for p in paths])
+    return make_network_figure(result.view, **inputs, path=[p["nodes"] for p in paths], as_dict=True)

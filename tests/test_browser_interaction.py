@@ -12,12 +12,19 @@ import time
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from test_browser import app_data, nodes, settle, shot, start, wait_until  # noqa: F401 - app_data is a fixture
+from test_browser import nodes, settle, shot, start, wait_until
 
-from explorer.presenter import render_view
+from explorer.paths import bundled_data_dir
+from explorer.presenter import prepare_app_data, render_view
 from explorer.viewstate import ViewState
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def app_data():
+    return prepare_app_data(bundled_data_dir())
+
 
 DRAWN_LABELS_JS = """
 const gd = document.querySelector('#%s .js-plotly-plot');
@@ -105,7 +112,9 @@ def test_play_shows_frames_whose_dates_match_the_graph(dash_duo, app_data):
 def test_after_a_level_switch_every_label_is_drawn(dash_duo, app_data):
     start(dash_duo, app_data, "?from=2005-01-01&to=2025-12-31")
     dash_duo.find_element("#level input[value=countries]").click()
-    expected = set(render_view(app_data, ViewState(date_from="2005-01-01", date_to="2025-12-31", level="countries")).view)
+    expected = set(
+        render_view(app_data, ViewState(date_from="2005-01-01", date_to="2025-12-31", level="countries")).view
+    )
     wait_until(lambda: set(nodes(dash_duo)) == expected, what="the countries-level view")
     settle(dash_duo)
     carried, drawn = dash_duo.driver.execute_script(DRAWN_LABELS_JS % "network")
@@ -117,7 +126,9 @@ def test_clicking_a_row_selects_its_node_and_keeps_the_ticks(dash_duo, app_data)
     row = "#grid .ag-center-cols-container .ag-row[row-id='{}']"
     wait_until(lambda: dash_duo.driver.find_elements(By.CSS_SELECTOR, row.format("CHN")), what="the CHN row")
     for rid in ("CHN", "RUS"):
-        box = dash_duo.driver.find_element(By.CSS_SELECTOR, f"#grid .ag-row[row-id='{rid}'] .ag-selection-checkbox input")
+        box = dash_duo.driver.find_element(
+            By.CSS_SELECTOR, f"#grid .ag-row[row-id='{rid}'] .ag-selection-checkbox input"
+        )
         box.click()
     wait_until(lambda: "2 " in dash_duo.find_element("#series").text or _series(dash_duo) == 2, what="two series")
     dash_duo.driver.find_element(By.CSS_SELECTOR, "#grid .ag-row[row-id='USA'] [col-id=name]").click()
@@ -145,12 +156,17 @@ def test_the_chart_plots_the_sorted_column(dash_duo, app_data):
     start(dash_duo, app_data, "?from=2024-01-01&to=2024-02-29&level=countries&tab=metrics")
     wait_until(lambda: dash_duo.driver.find_elements(By.CSS_SELECTOR, "#grid .ag-row[row-id='CHN']"), what="rows")
     dash_duo.driver.find_element(By.CSS_SELECTOR, "#grid .ag-row[row-id='CHN'] .ag-selection-checkbox input").click()
-    header = dash_duo.driver.find_element(By.CSS_SELECTOR, "#grid .ag-header-cell[col-id=pagerank] .ag-header-cell-label")
+    header = dash_duo.driver.find_element(
+        By.CSS_SELECTOR, "#grid .ag-header-cell[col-id=pagerank] .ag-header-cell-label"
+    )
     header.click()
     wait_until(
-        lambda: "PageRank" in dash_duo.driver.execute_script(
-            "const gd=document.querySelector('#series .js-plotly-plot');"
-            "return gd && gd.layout && gd.layout.title ? JSON.stringify(gd.layout.title) : '';"
+        lambda: (
+            "PageRank"
+            in dash_duo.driver.execute_script(
+                "const gd=document.querySelector('#series .js-plotly-plot');"
+                "return gd && gd.layout && gd.layout.title ? JSON.stringify(gd.layout.title) : '';"
+            )
         ),
         what="the chart to follow the sorted column",
     )

@@ -16,8 +16,15 @@ def data():
     return prepare_app_data(bundled_data_dir())
 
 
+def _traces(fig) -> list[dict]:
+    """The figure's traces as plain dicts: the dashboard sends plain-dict figures, exports go.Figure."""
+    return fig["data"] if isinstance(fig, dict) else [t.to_plotly_json() for t in fig.data]
+
+
 def _node_ids(fig) -> set[str]:
-    return {c[5:] for t in fig.data for c in (t.customdata or ()) if isinstance(c, str) and c.startswith("node|")}
+    return {
+        c[5:] for t in _traces(fig) for c in (t.get("customdata") or ()) if isinstance(c, str) and c.startswith("node|")
+    }
 
 
 def test_window_changes_the_graph(data):
@@ -35,10 +42,10 @@ def test_positions_do_not_move_between_windows(data):
 
     def xy(fig):
         out = {}
-        for t in fig.data:
-            if t.customdata is None:
+        for t in _traces(fig):
+            if t.get("customdata") is None:
                 continue
-            for c, x, y in zip(t.customdata, t.x, t.y):
+            for c, x, y in zip(t["customdata"], t["x"], t["y"]):
                 if isinstance(c, str) and c.startswith("node|"):
                     out[c[5:]] = (x, y)
         return out
@@ -59,7 +66,7 @@ def test_organisation_filter_changes_the_table(data):
 def test_country_level_and_disputed_mark(data):
     res = render_view(data, ViewState(date_from="2024-02-01", date_to="2024-02-01", level="countries"))
     assert not any(data.entities[n]["kind"] == "official" for n in res.view)
-    names = {t.name for t in res.network.data}
+    names = {t.get("name") for t in _traces(res.network)}
     assert any("Disputed" in (n or "") for n in names), names
 
 
@@ -77,8 +84,8 @@ def test_edge_details_from_figure_id(data):
     res = render_view(data, ViewState(date_from="2024-01-30", date_to="2024-01-30"))
     pair = next(
         c
-        for t in res.network.data
-        for c in (t.customdata or ())
+        for t in _traces(res.network)
+        for c in (t.get("customdata") or ())
         if isinstance(c, str) and c.startswith("pair|") and "sergey-lavrov" in c and "ma-zhaoxu" in c
     )
     d = edge_details(data.graph, res.view, pair)
@@ -136,9 +143,9 @@ def test_malformed_link_gives_default_view_with_notice():
 
 def test_map_places_countries(data):
     fig = render_map(data, ViewState(date_from="2024-01", date_to="2024-02"))
-    ids = {c[5:] for t in fig.data for c in (t.customdata or ()) if isinstance(c, str) and c.startswith("node|")}
+    ids = _node_ids(fig)
     assert {"CHN", "RUS", "USA"} <= ids
-    lines = [t for t in fig.data if t.mode == "lines"]
+    lines = [t for t in _traces(fig) if t.get("mode") == "lines"]
     assert lines, "ties between countries are drawn"
 
 
@@ -156,7 +163,7 @@ def test_changes_tab_marks_the_new_members(data):
     ch = render_changes(data, state)
     added = {frozenset((e["u"], e["v"])) for e in ch["changes"].edges_added if e["kind"] == "member"}
     assert {frozenset((c, "BRICS")) for c in ("EGY", "ETH", "IRN", "ARE")} <= added
-    names = {t.name for t in ch["figure"].data}
+    names = {t.get("name") for t in _traces(ch["figure"])}
     assert any("added" in (n or "") for n in names)
     assert ch["rows"] and "2023" in ch["summary"]
 
@@ -189,3 +196,45 @@ def test_short_data_gets_a_timeline_of_days(tiny):
     assert unit == "day" and ticks == [dt.date(2018, 6, 1), dt.date(2018, 6, 2)]
     unit, ticks = timeline_ticks(dt.date(2023, 1, 1), dt.date(2024, 12, 31))
     assert unit == "week" and tick_end(ticks[0], unit) == dt.date(2023, 1, 7)
+
+
+def test_the_view_description_names_entities_not_ids(data):
+    res = render_view(data, ViewState(date_from="2024-01", date_to="2024-02", focus="ma-zhaoxu", org="BRICS"))
+    assert "ego network of Ma Zhaoxu" in res.description and "ma-zhaoxu" not in res.description
+
+
+def test_the_story_is_the_opening_view_and_a_folder_without_one_opens_on_its_last_months(data, tmp_path):
+    from conftest import write_dataset
+
+    assert data.story.state.level == "countries" and data.story.state.date_from == "2024-01-01"
+    assert "BRICS" in data.story.title
+    own = prepare_app_data(write_dataset(tmp_path / "own"))
+    start, end = own.story.state.window()
+    assert end == own.span[1] and (end - start).days <= 92
+    assert "last three months" in own.story.title
+
+
+def test_a_window_beyond_the_data_is_explained_not_clamped(data):
+    from explorer.presenter import window_notices
+
+    state = ViewState(date_from="1990-01-01", date_to="2024-02-29")
+    assert "starts on" in window_notices(data, state)[0]
+    assert window_notices(data, ViewState(date_from="2024-01-01", date_to="2024-02-29")) == []
+    assert "outside the data" in window_notices(data, ViewState(date_from="1990", date_to="1991"))[0]
+
+
+def test_play_restarts_or_says_why(data):
+    from explorer.presenter import play_frames, start_playback
+
+    same, why = start_playback(data, ViewState(date_from="2024-01-01", date_to="2024-01-31"), "month")
+    assert why == "" and same.date_from == "2024-01-01"
+    first, last = (d.isoformat() for d in data.span)
+    whole, why = start_playback(data, ViewState(date_from=first, date_to=last), "month")
+    assert "one month at a time" in why and whole.date_from == first and whole.date_to < "2007"
+    frames, done = play_frames(data, ViewState(date_from="2024-01-01", date_to="2024-01-31"), "month", 3)
+    assert [f["dates"] for f in frames] == [
+        ["2024-02-01", "2024-02-29"],
+        ["2024-03-01", "2024-03-31"],
+        ["2024-04-01", "2024-04-30"],
+    ]
+    assert not done and all(f["description"].split(" — ")[1].startswith(f["dates"][0]) for f in frames)

@@ -20,10 +20,7 @@ import dash
 from dash import Input, Output, Patch, State, ctx, html, no_update
 
 from ..details import edge_details, node_details
-try:
-    from ..figures import selection_updates
-except ImportError:  # pragma: no cover - until the figure module provides it
-    selection_updates = None
+from ..figures import selection_updates
 from ..metrics import METRICS
 from ..presenter import (
     AppData,
@@ -31,8 +28,8 @@ from ..presenter import (
     play_frames,
     render_changes,
     render_map,
-    render_paths,
     render_path_graph,
+    render_paths,
     render_plan,
     render_series,
     render_timeline,
@@ -300,9 +297,7 @@ def _register_tab_list(app: dash.Dash) -> None:
         prevent_initial_call=True,
     )
     app.clientside_callback(
-        "function(open){ const keys = "
-        + json.dumps(keys)
-        + "; if (!keys.includes(open)) { open = keys[0]; }"
+        "function(open){ const keys = " + json.dumps(keys) + "; if (!keys.includes(open)) { open = keys[0]; }"
         " return keys.flatMap(k => [k === open ? 'true' : 'false', k === open ? '0' : '-1',"
         " k === open ? 'nav-link active' : 'nav-link', k !== open]); }",
         *[
@@ -338,8 +333,6 @@ def _explicit_window(state: ViewState, data: AppData) -> ViewState:
 
 def _selection_patch(data: AppData, old: ViewState, new: ViewState, result) -> Patch:
     """The figure change from the old highlight to the new one, as a small patch."""
-    if selection_updates is None:
-        return result.network
     before = render_view(data, old).network
     fig = before if isinstance(before, dict) else before.to_plotly_json()
     patch = Patch()

@@ -10,6 +10,7 @@ a thin adapter: the clicked format and the view state from the
 from __future__ import annotations
 
 import base64
+import threading
 
 import dash
 import dash_bootstrap_components as dbc
@@ -20,9 +21,21 @@ from ..exports import FORMATS, export_bytes, unavailable_reason
 from ..presenter import AppData
 from ..viewstate import ViewState
 
-__all__ = ["menu", "register", "export_download", "ITEM_TYPE"]
+__all__ = ["menu", "register", "export_download", "set_export_slots", "ITEM_TYPE", "BUSY", "DISABLED"]
 
 ITEM_TYPE = "export-format"
+BUSY = "The server is making another export; try again in a moment."
+DISABLED = "Exports are turned off on this server; use `explorer export` on your own machine."
+
+# Exports (pictures through Chromium, GIF frames) take seconds of CPU: at most this many run at
+# once in a process, and a click that finds them all busy is refused at once rather than queued.
+_slots = threading.BoundedSemaphore(1)
+
+
+def set_export_slots(n: int) -> None:
+    """Allow ``n`` exports at once in this process (the server sets it from ``--export-slots``)."""
+    global _slots
+    _slots = threading.BoundedSemaphore(max(1, int(n)))
 
 
 def _items() -> list:
@@ -71,13 +84,21 @@ def export_download(data: AppData, stored: dict | None, fmt: str) -> tuple[dict 
     """The ``dcc.Download`` payload and a status line for exporting the stored view state as ``fmt``.
 
     Errors a user can meet (no browser for pictures, too many frames) become
-    the status line, never a broken page.
+    the status line, never a broken page. When every export slot of the
+    process is taken, the status line says so (:data:`BUSY`) and nothing runs.
     """
+    if not isinstance(fmt, str) or fmt not in FORMATS:
+        return None, f"Export failed: unknown format {str(fmt)[:40]!r}"
     state = ViewState.from_dict(stored or {})
+    slots = _slots
+    if not slots.acquire(blocking=False):
+        return None, BUSY
     try:
         name, content = export_bytes(data, state, fmt)
     except ExplorerError as exc:
         return None, f"Export failed: {exc}"
+    finally:
+        slots.release()
     payload = {
         "content": base64.b64encode(content).decode("ascii"),
         "filename": name,
@@ -105,5 +126,7 @@ def register(app: dash.Dash, data: AppData) -> None:
         trigger = ctx.triggered_id
         if not isinstance(trigger, dict) or not any(clicks or ()):
             return no_update, no_update
+        if not app.server.config.get("EXPLORER_EXPORTS", True):
+            return no_update, DISABLED
         payload, status = export_download(data, stored, trigger["format"])
         return (payload if payload is not None else no_update), status

@@ -186,7 +186,9 @@ def _timeline(data: AppData):
                     ),
                     _field(
                         "Step",
-                        dbc.Select(id="step", value=data.unit, size="sm", options=[{"label": s, "value": s} for s in STEPS]),
+                        dbc.Select(
+                            id="step", value=data.unit, size="sm", options=[{"label": s, "value": s} for s in STEPS]
+                        ),
                         "step",
                     ),
                     _field(
@@ -339,7 +341,11 @@ def _tabs():
                                 getRowId="params.data.id",
                                 dashGridOptions={
                                     # Ticks chart rows; a click (or Enter) on a row selects its node.
-                                    "rowSelection": {"mode": "multiRow", "checkboxes": True, "enableClickSelection": False},
+                                    "rowSelection": {
+                                        "mode": "multiRow",
+                                        "checkboxes": True,
+                                        "enableClickSelection": False,
+                                    },
                                     "animateRows": False,
                                     "pagination": True,
                                     "paginationPageSize": 50,
@@ -379,7 +385,12 @@ def _tabs():
                                         ),
                                         md=3,
                                     ),
-                                    dbc.Col(_field("to", dbc.Input(id="vs-to", type="date", size="sm", debounce=True), "vs-to"), md=3),
+                                    dbc.Col(
+                                        _field(
+                                            "to", dbc.Input(id="vs-to", type="date", size="sm", debounce=True), "vs-to"
+                                        ),
+                                        md=3,
+                                    ),
                                     dbc.Col(
                                         html.Div(
                                             "Ties added since the compared window are drawn in green, removed ones "

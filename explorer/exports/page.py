@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ..figures import trace_layer
 from .snapshot import Snapshot
 
 __all__ = ["animated_figure", "page_html", "write_html", "PAGE_HEIGHT"]
@@ -41,7 +42,10 @@ code { font-size: 0.85rem; word-break: break-all; }
 
 
 def _slot_key(trace: dict) -> tuple:
-    """Which slot a trace fills: traces are matched across frames by what they draw."""
+    """Which slot a trace fills: traces are matched across frames by their uid (stacked as the
+    figure module stacks them, see :func:`~explorer.figures.trace_layer`), else by what they draw."""
+    if trace.get("uid"):
+        return (3 + trace_layer(trace["uid"]), trace.get("type"), trace.get("name"), trace["uid"])
     custom = trace.get("customdata") or ()
     if custom and str(custom[0]).startswith(_NODE_PREFIX):
         return (2, trace.get("type"), trace.get("name"), trace.get("legendgroup"))
@@ -116,8 +120,12 @@ def animated_figure(snap: Snapshot):
         name = key[2]
         if name not in legend_slot or (key in base_traces and slots[legend_slot[name]] not in base_traces):
             legend_slot[name] = i
+    # Names no trace ever shows in the legend (the selection's overlays, the labels) stay out of it.
+    hidden = {k[2] for k in slots} - {
+        d.get("name") for _, _, _, traces in keyed for d in traces.values() if d.get("showlegend", True)
+    }
     for i, d in enumerate(data):
-        d["showlegend"] = legend_slot.get(d.get("name")) == i and slots[i][2] != "ties"
+        d["showlegend"] = legend_slot.get(d.get("name")) == i and slots[i][2] != "ties" and slots[i][2] not in hidden
         if slots[i][0] == 2:
             d.setdefault("legendgroup", slots[i][3])
 
