@@ -114,3 +114,29 @@
     },
   });
 })();
+
+/* On a narrow screen (a phone) the legend goes under the graph instead of taking a column
+ * beside it, so the graph keeps the width. */
+(function () {
+  const NARROW = 640;
+  function fitLegend(gd) {
+    if (!window.Plotly || !gd || !gd.layout || !gd.layout.legend || gd.clientWidth >= NARROW) {
+      return;
+    }
+    if (gd.layout.legend.orientation !== 'h') {
+      window.Plotly.relayout(gd, {
+        'legend.orientation': 'h', 'legend.x': 0, 'legend.xanchor': 'left',
+        'legend.y': -0.02, 'legend.yanchor': 'top',
+      });
+    }
+  }
+  setInterval(function () {
+    for (const gd of document.querySelectorAll('.js-plotly-plot')) {
+      if (!gd.__explorerLegend && gd.on) {
+        gd.__explorerLegend = true;
+        gd.on('plotly_afterplot', function () { fitLegend(gd); });
+        fitLegend(gd);
+      }
+    }
+  }, 500);
+})();

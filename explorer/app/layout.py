@@ -258,7 +258,7 @@ def _timeline(data: AppData):
             dcc.Store(id="play-request"),
             dcc.Store(id="play-ended"),
         ],
-        className="mb-2",
+        className="mb-2 order-2 order-md-0",  # on a phone the graph comes first
     )
 
 
@@ -515,13 +515,13 @@ def make_layout(data: AppData):
                                 _timeline(data),
                                 html.Div(
                                     id="view-description",
-                                    className="small mb-1",
+                                    className="small mb-1 order-1",
                                     role="status",
                                     **{"aria-live": "polite"},
                                 ),
-                                _tabs(),
+                                html.Div(_tabs(), className="order-0 order-md-2"),
                             ],
-                            className="px-2",
+                            className="px-2 d-flex flex-column",
                         ),
                         xs=12,
                         xl=7,
