@@ -3,6 +3,9 @@
 A partial date stands for a period: ``2024-01`` is 1 to 31 January 2024.  Its
 *first* day is used where it starts an interval and its *last* day where it ends
 one, so ``start=2024, end=2024`` covers the whole year.
+
+Years run from 0001 to 9999 (those of :class:`datetime.date`); ``0000`` and
+digits other than ASCII 0-9 are not dates.
 """
 
 from __future__ import annotations
@@ -24,10 +27,11 @@ __all__ = [
     "parse_bound",
 ]
 
+# [0-9], not \d: \d also matches other scripts' digits, which int() would accept.
 PATTERNS: dict[str, str] = {
-    "day": r"\d{4}-\d{2}-\d{2}",
-    "month": r"\d{4}-\d{2}",
-    "year": r"\d{4}",
+    "day": r"[0-9]{4}-[0-9]{2}-[0-9]{2}",
+    "month": r"[0-9]{4}-[0-9]{2}",
+    "year": r"[0-9]{4}",
 }
 _COMPILED = {k: re.compile(v) for k, v in PATTERNS.items()}
 
@@ -52,7 +56,13 @@ def parse_partial(text: str) -> tuple[dt.date, dt.date, str]:
     >>> parse_partial("2024-02")
     (datetime.date(2024, 2, 1), datetime.date(2024, 2, 29), 'month')
 
-    Raises ValueError for anything else, including impossible days (2023-02-30).
+    Raises ValueError for anything else, including impossible days (2023-02-30)
+    and year 0000.
+
+    >>> parse_partial("0000-06")
+    Traceback (most recent call last):
+    ...
+    ValueError: '0000-06' has no year 0; years run from 0001 to 9999
     """
     text = text.strip()
     precision = precision_of(text)
@@ -60,6 +70,8 @@ def parse_partial(text: str) -> tuple[dt.date, dt.date, str]:
         raise ValueError(f"{text!r} is not a date; expected YYYY-MM-DD, YYYY-MM or YYYY")
     parts = [int(p) for p in text.split("-")]
     year = parts[0]
+    if year < dt.MINYEAR:
+        raise ValueError(f"{text!r} has no year 0; years run from 0001 to 9999")
     if precision == "year":
         return dt.date(year, 1, 1), dt.date(year, 12, 31), precision
     month = parts[1]
@@ -104,9 +116,10 @@ def series_precision(values: pd.Series) -> pd.Series:
 def series_bounds(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Vectorised first and last day (as ``datetime64``) of each partial date.
 
-    Anything that is not a valid partial date, including impossible days, gives NaT.
+    Anything that is not a valid partial date, including impossible days and
+    year 0000 (which numpy accepts but :class:`datetime.date` does not), gives NaT.
     """
-    precision = series_precision(values)
+    precision = series_precision(values).where(values.str[:4] != "0000")
     first = pd.Series(pd.NaT, index=values.index, dtype="datetime64[s]")
     last = first.copy()
     for name, fmt in (("day", "%Y-%m-%d"), ("month", "%Y-%m"), ("year", "%Y")):

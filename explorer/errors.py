@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .text import escape_terminal
+
 __all__ = ["Problem", "ExplorerError", "DataError", "ArgumentError", "UnknownEntityError"]
 
 
@@ -15,8 +17,10 @@ __all__ = ["Problem", "ExplorerError", "DataError", "ArgumentError", "UnknownEnt
 class Problem:
     """One thing wrong in a data folder: where it is, what it is, what was expected.
 
-    ``line`` is the 1-based line in the file (the header is line 1); 0 means the
-    problem concerns the file as a whole.
+    ``line`` is the 1-based physical line of the file where the record starts
+    (the header is line 1; blank lines and line breaks inside quoted values count);
+    0 means the problem concerns the file as a whole.  Its text shows control
+    characters from the data as visible escapes, so it is safe to print.
     """
 
     file: str
@@ -31,7 +35,7 @@ class Problem:
         col = f" column '{self.column}':" if self.column else ""
         val = f" {self.value!r}" if self.value != "" else ""
         exp = f"; expected {self.expected}" if self.expected else ""
-        return f"{where}:{col}{val} {self.message}{exp}".replace(":  ", ": ")
+        return escape_terminal(f"{where}:{col}{val} {self.message}{exp}".replace(":  ", ": "))
 
 
 class ExplorerError(Exception):
@@ -62,5 +66,5 @@ class DataError(ExplorerError):
 
     def report(self) -> str:
         n = len(self.problems)
-        head = f"{self.path}: {n} problem{'s' if n != 1 else ''} found"
+        head = escape_terminal(f"{self.path}: {n} problem{'s' if n != 1 else ''} found")
         return "\n".join([head, *(f"  {p}" for p in self.problems)])

@@ -3,12 +3,17 @@
 :func:`load_dataset` reads the five CSV files of a data folder, checks all of
 them and either returns a :class:`Dataset` or raises :class:`DataError` listing
 every problem at once (file, line, column, bad value, what was expected).
-Checks are pandas masks over whole columns, never a Python loop per row.
-Nothing here ever writes into the data folder.
+
+Files are read with the csv module, which knows the physical line each record
+starts on (blank lines and line breaks inside quoted values count) and which
+rows have too few or too many values; a file that is not UTF-8 CSV text at all
+is one problem, not hundreds.  Checks are pandas masks over whole columns,
+never a Python loop per row.  Nothing here ever writes into the data folder.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 from dataclasses import dataclass
@@ -32,6 +37,7 @@ ID_PATTERNS = {
     "organization": r"[A-Z][A-Z0-9_-]{1,15}",
     "official": r"[a-z0-9]+(?:-[a-z0-9]+)*",
 }
+WIKIDATA_PATTERN = r"Q[1-9][0-9]*"
 
 
 @dataclass(frozen=True, eq=False)
@@ -158,7 +164,10 @@ class _Checker:
         first, last = series_bounds(col)
         present = col != ""
         self.flag(
-            present & first.isna(), column, "is not a valid date", "YYYY-MM-DD, YYYY-MM or YYYY (a real calendar date)"
+            present & first.isna(),
+            column,
+            "is not a valid date",
+            "YYYY-MM-DD, YYYY-MM or YYYY (a real calendar date, year 0001 to 9999)",
         )
         if precision_column and precision_column in self.df:
             prec = self.df[precision_column]
@@ -180,54 +189,231 @@ class _Checker:
         return first, last
 
 
-def _read_csv(path: Path, spec: schema.FileSpec, problems: list[Problem]) -> pd.DataFrame | None:
+# File signatures of things people save by mistake instead of a CSV file.
+_MAGIC = (
+    (b"PK\x03\x04", "an .xlsx or .ods workbook, or a zip archive"),
+    (b"\xd0\xcf\x11\xe0", "an .xls workbook"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\x89PNG", "a PNG image"),
+)
+_SAVE_AS = "save it as UTF-8 CSV"
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r")
+
+
+def _control_share(sample: bytes) -> float:
+    return len(sample) and (len(sample) - len(sample.translate(None, _CONTROL_BYTES))) / len(sample)
+
+
+def _not_text(raw: bytes) -> str | None:
+    """Why ``raw`` is not UTF-8 text at all (UTF-16, a workbook, binary data), or None.
+
+    Only what makes every line of the file unreadable is reported here; a stray
+    byte in otherwise UTF-8 text is reported with its line by the caller.
+    """
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return f"not UTF-8 text (looks like UTF-32); {_SAVE_AS}"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return f"not UTF-8 text (looks like UTF-16); {_SAVE_AS}"
+    for magic, what in _MAGIC:
+        if raw.startswith(magic):
+            return f"not a CSV file (looks like {what}); {_SAVE_AS}"
+    sample = raw[:4096]
+    half = len(sample) // 2
+    if half and sample.count(0):
+        # UTF-16 without a byte order mark: mostly ASCII, so a NUL before or after each character.
+        even, odd = sample[0::2].count(0) / half, sample[1::2].count(0) / half
+        if max(even, odd) > 0.7 and min(even, odd) < 0.1:
+            return f"not UTF-8 text (looks like UTF-16); {_SAVE_AS}"
+    if _control_share(sample) > 0.1:
+        return f"not a text file (looks like binary data); {_SAVE_AS}"
+    return None
+
+
+def _read_text(path: Path, spec: schema.FileSpec, problems: list[Problem]) -> str | None:
+    """The file's text, or None after one problem saying why it cannot be read as UTF-8 text."""
     if not path.is_file():
         problems.append(
             Problem(spec.name, 0, "", "", "file is missing", f"a CSV file with columns {', '.join(spec.columns)}")
         )
         return None
-    raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8-sig")
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(spec.name, 0, "", "", f"cannot be read ({exc.strerror or exc})", "a readable file"))
+        return None
+    verdict = _not_text(raw)
+    if verdict:
+        problems.append(Problem(spec.name, 0, "", "", verdict))
+        return None
+    try:
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
+        try:
+            raw.decode("cp1252")
+            guess = "looks like Windows-1252 or Latin-1"
+        except UnicodeDecodeError:
+            guess = "another encoding"
         problems.append(
             Problem(
                 spec.name,
-                line,
+                raw[: exc.start].count(b"\n") + 1,
                 "",
                 raw[exc.start : exc.end].hex(" "),
-                f"bytes at offset {exc.start} are not UTF-8",
-                "a UTF-8 encoded file",
+                f"not UTF-8 text (bytes at offset {exc.start}; {guess}); {_SAVE_AS}",
             )
         )
         return None
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=False)
-    except pd.errors.EmptyDataError:
-        problems.append(Problem(spec.name, 1, "", "", "file is empty", "a header row: " + ",".join(spec.columns)))
+
+
+_QUOTE_RULE = 'values in double quotes, with a " inside a value written as ""'
+
+
+def _records(text: str, spec: schema.FileSpec, problems: list[Problem]) -> tuple[list[list[str]], list[int]] | None:
+    """The records of a CSV text and the physical line each starts on, blank lines left out.
+
+    A record the csv module cannot parse (a stray or unclosed quote) is reported and
+    left out.  A value too long to be one is reported and gives None: where records
+    resume after it is unknown, so the file is not checked further.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[list[str]] = []
+    ends: list[int] = []  # the line each record ends on; the next one starts on the line after
+    append_row, append_end = rows.append, ends.append
+    while True:
+        try:
+            for fields in reader:  # the fast path: no Python work per record beyond two appends
+                append_row(fields)
+                append_end(reader.line_num)
+            break
+        except csv.Error as exc:
+            start = (ends[-1] if ends else 0) + 1
+            reason = str(exc)
+            if "field limit" in reason:
+                message = (
+                    f"has a value longer than {csv.field_size_limit():,} characters, "
+                    "probably a quote that is never closed; the file is not checked further"
+                )
+                problems.append(Problem(spec.name, start, "", "", message, _QUOTE_RULE))
+                return None
+            if "end of data" in reason:
+                message = f"has a quote that is never closed (lines {start} to {reader.line_num} read as one value)"
+            else:
+                message = "has a quote in the wrong place (text after a closing quote, or a quote not doubled)"
+            problems.append(Problem(spec.name, start, "", "", message, _QUOTE_RULE))
+            append_row([])  # left out below, like a blank line
+            append_end(reader.line_num)
+    starts = [1, *(end + 1 for end in ends[:-1])] if ends else []
+    # Blank: no value at all (an empty line, or only commas), or one made of spaces.
+    keep = [i for i, fields in enumerate(rows) if any(fields) and (len(fields) > 1 or fields[0].strip())]
+    return [rows[i] for i in keep], [starts[i] for i in keep]
+
+
+def _other_delimiter(header: list[str], spec: schema.FileSpec) -> str | None:
+    """The delimiter a header row was written with, when it is not a comma."""
+    line = ",".join(header)
+    for delim, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
+        cells = [c.strip().strip('"') for c in line.split(delim)]
+        if sum(c in spec.allowed for c in cells) >= 2:
+            return name
+    return None
+
+
+def _read_csv(path: Path, spec: schema.FileSpec, problems: list[Problem]) -> pd.DataFrame | None:
+    """One file as a frame of stripped strings plus the physical ``line`` of each row.
+
+    A file that is not UTF-8 CSV text with a header row gets one problem and None;
+    a row with too few or too many values, or bad quoting, gets one problem and is
+    left out of the frame, so its shifted values are not reported again.
+    """
+    text = _read_text(path, spec, problems)
+    if text is None:
         return None
-    except pd.errors.ParserError as exc:
-        problems.append(Problem(spec.name, 0, "", "", f"is not a readable CSV file ({exc})", "comma-separated values"))
+    before = len(problems)
+    parsed = _records(text, spec, problems)
+    if parsed is None:
         return None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    for col in frame.columns:
-        frame[col] = frame[col].astype(object).fillna("").astype(str).str.strip()
-    frame["line"] = range(2, len(frame) + 2)
-    missing = [c for c in spec.required if c not in frame.columns]
+    records, starts = parsed
+    if not records or (problems[before:] and problems[before].line < starts[0]):
+        # No header, or one the csv module could not read (that problem is reported).
+        if len(problems) == before:
+            problems.append(Problem(spec.name, 1, "", "", "file is empty", "a header row: " + ",".join(spec.columns)))
+        return None
+    header_line, header = starts[0], [h.strip() for h in records[0]]
+    if not any(h in spec.required for h in header):
+        delimiter = _other_delimiter(header, spec)
+        if delimiter:
+            message = f"separates values with {delimiter}, not commas; save it as comma-separated UTF-8 CSV"
+            problems.append(Problem(spec.name, 0, "", "", message))
+        else:
+            shown = ",".join(header)
+            problems.append(
+                Problem(
+                    spec.name,
+                    header_line,
+                    "",
+                    shown if len(shown) <= 60 else shown[:57] + "...",
+                    "is not a header row (it names none of " + ", ".join(spec.required) + ")",
+                    "a first line naming the columns: " + ",".join(spec.columns),
+                )
+            )
+        return None
+    width = len(header)
+    widths = list(map(len, records))
+    for i in [i for i in range(1, len(records)) if widths[i] != width]:
+        n = widths[i]
+        problems.append(
+            Problem(
+                spec.name,
+                starts[i],
+                "",
+                "",
+                f"has {n} value{'s' if n != 1 else ''} but the header has {width} columns",
+                f"{width} comma-separated values (a value holding a comma in double quotes)",
+            )
+        )
+    good = [i for i in range(1, len(records)) if widths[i] == width]
+    rows = [records[i] for i in good]
+    lines = [starts[i] for i in good]
+    keep: dict[str, int] = {}
+    for i, col in enumerate(header):
+        if col == "":
+            problems.append(
+                Problem(
+                    spec.name, header_line, "", "", f"column {i + 1} has no name", "one of " + ", ".join(spec.allowed)
+                )
+            )
+        elif col in keep:
+            problems.append(
+                Problem(spec.name, header_line, col, col, "appears twice in the header", "each column once")
+            )
+        elif col not in spec.allowed:
+            problems.append(
+                Problem(spec.name, header_line, col, col, "is not a known column", "one of " + ", ".join(spec.allowed))
+            )
+        else:
+            keep[col] = i
+    missing = [c for c in spec.required if c not in keep]
     for col in missing:
         problems.append(
-            Problem(spec.name, 1, col, "", "required column is missing", "a header with " + ", ".join(spec.columns))
-        )
-    for col in frame.columns:
-        if col != "line" and col not in spec.allowed:
-            problems.append(
-                Problem(spec.name, 1, col, col, "is not a known column", "one of " + ", ".join(spec.allowed))
+            Problem(
+                spec.name,
+                header_line,
+                col,
+                "",
+                "required column is missing",
+                "a header with " + ", ".join(spec.columns),
             )
+        )
+    if missing:
+        return None
+    table = pd.DataFrame(rows, columns=range(width), dtype=str)
+    frame = pd.DataFrame({col: table[i].str.strip() for col, i in keep.items()}, index=table.index)
+    frame["line"] = lines
     for col in spec.allowed:
         if col not in frame.columns:
             frame[col] = ""
-    return None if missing else frame
+    return frame
 
 
 def _to_date_objects(series: pd.Series) -> pd.Series:
@@ -248,6 +434,8 @@ def validate_folder(path: str | Path) -> tuple[list[Problem], dict[str, pd.DataF
     ev = frames.get("events")
     par = frames.get("participants")
     src = frames.get("sources")
+    # A file that could not be read is reported once; references to it are not checked,
+    # so that one bad file does not make every row of another one "unknown".
     source_ids = src["id"] if src is not None else pd.Series([], dtype=str)
 
     if src is not None:
@@ -288,6 +476,13 @@ def validate_folder(path: str | Path) -> tuple[list[Problem], dict[str, pd.DataF
             "differs from the country's id",
             "the same code as id",
         )
+        wd = ent["wikidata"]
+        c.flag(
+            (wd != "") & ~wd.str.fullmatch(WIKIDATA_PATTERN).fillna(False).astype(bool),
+            "wikidata",
+            "is not a Wikidata item id",
+            "Q and a number, e.g. Q148, or an empty value",
+        )
         kinds = ent.drop_duplicates("id").set_index("id")["kind"]
         country_ids = kinds.index[kinds == "country"]
         is_official = ent["kind"] == "official"
@@ -318,7 +513,8 @@ def validate_folder(path: str | Path) -> tuple[list[Problem], dict[str, pd.DataF
         c.vocabulary("kind", tuple(schema.AFFILIATION_KINDS))
         c.vocabulary("status", schema.STATUSES)
         c.vocabulary("confidence", schema.CONFIDENCE)
-        c.references("sources", source_ids, "source", listed=True)
+        if src is not None:
+            c.references("sources", source_ids, "source", listed=True)
         if ent is not None:
             c.references("source", kinds.index, "entity")
             c.references("target", kinds.index, "entity")
@@ -353,7 +549,8 @@ def validate_folder(path: str | Path) -> tuple[list[Problem], dict[str, pd.DataF
         c.duplicates(("id",))
         c.vocabulary("kind", tuple(schema.EVENT_KINDS))
         c.vocabulary("confidence", schema.CONFIDENCE)
-        c.references("sources", source_ids, "source", listed=True)
+        if src is not None:
+            c.references("sources", source_ids, "source", listed=True)
         pc = ev["place_country"]
         c.flag((pc != "") & ~pc.isin(ISO3_CODES), "place_country", "is not an ISO 3166-1 alpha-3 code", "e.g. RUS, THA")
         s_first, s_last = c.dates("start", "precision", required=True)

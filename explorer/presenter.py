@@ -343,11 +343,10 @@ def compare_state(state: ViewState) -> ViewState:
     of the same length just before the current one."""
     if state.vs_from or state.vs_to:
         return state.replace(date_from=state.vs_from, date_to=state.vs_to, lookback=0)
-    start, end = state.window()
-    if not start or not end:
+    prev = state.previous_window()
+    if prev is None:
         return state.replace(date_from=None, date_to=None, lookback=0)
-    prev_end = start - dt.timedelta(days=1)
-    return state.replace(date_from=(prev_end - (end - start)).isoformat(), date_to=prev_end.isoformat(), lookback=0)
+    return state.replace(date_from=prev[0].isoformat(), date_to=prev[1].isoformat(), lookback=0)
 
 
 def render_changes(data: AppData, state: ViewState) -> dict:

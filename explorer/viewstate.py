@@ -18,12 +18,14 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from . import schema
 from .dates import parse_bound
 from .errors import ArgumentError
+from .text import escape_terminal
 
 __all__ = ["ViewState", "COLOR_MODES", "TABS", "QUERY_KEYS", "parse_view"]
 
@@ -63,6 +65,8 @@ QUERY_KEYS = {
 }
 _FROM_KEY = {v: k for k, v in QUERY_KEYS.items()}
 # Fields that change what is drawn or highlighted but not which nodes and edges are in the view.
+_SHOWN_CHARS = 80  # the longest value a notice quotes
+_SHOWN_ITEMS = 5  # the most list items a notice names
 PRESENTATION_FIELDS = frozenset({"metric", "color", "tab", "selected", "vs_from", "vs_to", "path_from", "path_to"})
 
 
@@ -111,17 +115,46 @@ class ViewState:
     # ---- the window -------------------------------------------------------------------
 
     def window(self) -> tuple[dt.date | None, dt.date | None]:
-        """The closed date window of the view."""
+        """The closed date window of the view.
+
+        An as-of window never starts before 0001-01-01, the first day a date can have
+        (links that ask for more are refused with a notice; see :meth:`from_query`).
+
+        >>> ViewState(date_to="0001-01-05", lookback=3).window()
+        (datetime.date(1, 1, 3), datetime.date(1, 1, 5))
+        """
         end = parse_bound(self.date_to, "to")
         if self.lookback > 0 and end is not None:
-            return end - dt.timedelta(days=self.lookback - 1), end
+            return end - dt.timedelta(days=min(self.lookback, _days_since_day_one(end)) - 1), end
         return parse_bound(self.date_from, "from"), end
+
+    def previous_window(self) -> tuple[dt.date, dt.date] | None:
+        """The window of the same length just before this one, cut at 0001-01-01; None when
+        this window is open-ended or starts on 0001-01-01 (no day comes before it).
+
+        >>> ViewState(date_from="2024-02", date_to="2024-02").previous_window()
+        (datetime.date(2024, 1, 3), datetime.date(2024, 1, 31))
+        >>> ViewState(date_from="0001-01-03", date_to="0001-12-31").previous_window()
+        (datetime.date(1, 1, 1), datetime.date(1, 1, 2))
+        """
+        start, end = self.window()
+        if start is None or end is None or start == dt.date.min:
+            return None
+        prev_end = start - dt.timedelta(days=1)
+        length = min((end - start).days, (prev_end - dt.date.min).days)
+        return prev_end - dt.timedelta(days=length), prev_end
 
     def compare_window(self) -> tuple[dt.date | None, dt.date | None]:
         return parse_bound(self.vs_from, "from"), parse_bound(self.vs_to, "to")
 
-    def describe(self) -> str:
-        """A one-line human description, e.g. for an export's caption."""
+    def describe(self, names: Mapping[str, str] | None = None) -> str:
+        """A one-line human description, e.g. for an export's caption; ``names`` maps entity
+        ids to the names to show (ids are shown without it)."""
+        names = names or {}
+
+        def named(ids) -> str:
+            return ", ".join(names.get(i, i) for i in ids)
+
         start, end = self.window()
         parts = [f"{start.isoformat() if start else 'start'} to {end.isoformat() if end else 'end'}"]
         if self.lookback:
@@ -136,13 +169,13 @@ class ViewState:
         ):
             value = getattr(self, name)
             if value:
-                parts.append(f"{label}: {', '.join(value)}")
+                parts.append(f"{label}: {named(value) if name == 'countries' else ', '.join(value)}")
         if self.org:
-            parts.append(f"only {self.org} members, invitees and partners")
+            parts.append(f"only {named([self.org])} members, invitees and partners")
         if self.min_weight > 1:
             parts.append(f"ties with ≥ {self.min_weight} events")
         if self.focus:
-            parts.append(f"ego network of {self.focus}, depth {self.depth}")
+            parts.append(f"ego network of {named([self.focus])}, depth {self.depth}")
         return "; ".join(parts)
 
     # ---- round trips --------------------------------------------------------------------
@@ -190,11 +223,13 @@ class ViewState:
             data[name] = value
         if unknown and strict:
             raise ArgumentError(
-                f"--view: unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
+                f"--view: unknown key{'s' if len(unknown) > 1 else ''} {_shown_list(unknown, quoted=False)}; "
                 f"known keys: {', '.join(QUERY_KEYS.values())}"
             )
         state = cls._build(data, strict)
-        notices = list(state._notices) + [f"ignored unknown link parameter '{k}'" for k in unknown]
+        notices = list(state._notices)
+        if unknown:
+            notices.append(f"ignored unknown link parameter{'s' if len(unknown) > 1 else ''} {_shown_list(unknown)}")
         return dataclasses.replace(state, _notices=()), notices
 
     def fingerprint(self, presentation: bool = False) -> str:
@@ -221,7 +256,7 @@ class ViewState:
         notices: list[str] = []
 
         def bad(name: str, value, expected: str) -> None:
-            msg = f"{QUERY_KEYS.get(name, name)}={value!r} is not valid; expected {expected}"
+            msg = f"{QUERY_KEYS.get(name, name)}={_shown(value)} is not valid; expected {expected}"
             if strict:
                 raise ArgumentError(f"--view: {msg}")
             notices.append(msg + " (using the default)")
@@ -245,12 +280,17 @@ class ViewState:
                 continue
             value = data[name]
             if name in lists:
+                if not isinstance(value, str | list | tuple):
+                    bad(name, value, "a comma-separated list")
+                    continue
                 items = value.split(",") if isinstance(value, str) else list(value)
                 items = tuple(str(i).strip() for i in items if str(i).strip())
                 allowed = lists[name]
                 wrong = [i for i in items if allowed is not None and i not in allowed]
                 if wrong:
-                    bad(name, ",".join(wrong), "any of " + ", ".join(allowed))
+                    more = len(wrong) - _SHOWN_ITEMS
+                    shown = ",".join(wrong[:_SHOWN_ITEMS]) + (f" and {more:,} more" if more > 0 else "")
+                    bad(name, shown, "any of " + ", ".join(allowed))
                     items = tuple(i for i in items if i not in wrong)
                 kwargs[name] = items
             elif name in ("lookback", "min_weight", "depth"):
@@ -285,11 +325,41 @@ class ViewState:
         state = cls(
             **{**{f.name: getattr(default, f.name) for f in fields(cls) if not f.name.startswith("_")}, **kwargs}
         )
+        end = state.window()[1]
+        if state.lookback and end is not None and state.lookback > _days_since_day_one(end):
+            bad(
+                "lookback",
+                state.lookback,
+                f"at most {_days_since_day_one(end)}: the days from 0001-01-01, the first date, to to={state.date_to}",
+            )
+            state = dataclasses.replace(state, lookback=default.lookback)
         start, end = state.window()
         if start and end and start > end:
             bad("date_from", state.date_from, f"a date on or before to={state.date_to}")
             state = dataclasses.replace(state, date_from=None, date_to=None)
         return dataclasses.replace(state, _notices=tuple(notices))
+
+
+def _shown(value, quoted: bool = True) -> str:
+    """A value as a notice shows it: its repr, or (``quoted=False``) its text with control
+    characters escaped, cut to :data:`_SHOWN_CHARS` (a link can hold megabytes; a notice
+    stays one short line)."""
+    text = repr(value) if quoted else escape_terminal(value)
+    if len(text) <= _SHOWN_CHARS:
+        return text
+    return text[: _SHOWN_CHARS - 4] + "..." + (text[-1] if quoted else "")
+
+
+def _shown_list(values: list[str], quoted: bool = True) -> str:
+    """The first :data:`_SHOWN_ITEMS` values and how many more there are."""
+    more = len(values) - _SHOWN_ITEMS
+    shown = ", ".join(_shown(v, quoted) for v in values[:_SHOWN_ITEMS])
+    return shown + (f" and {more:,} more" if more > 0 else "")
+
+
+def _days_since_day_one(day: dt.date) -> int:
+    """How many days a window ending on ``day`` can hold: those from 0001-01-01 on."""
+    return (day - dt.date.min).days + 1
 
 
 def parse_view(text: str) -> ViewState:

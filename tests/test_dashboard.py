@@ -238,3 +238,13 @@ def test_play_restarts_or_says_why(data):
         ["2024-04-01", "2024-04-30"],
     ]
     assert not done and all(f["description"].split(" — ")[1].startswith(f["dates"][0]) for f in frames)
+
+
+def test_a_window_at_the_start_of_the_calendar_renders_every_tab(data):
+    """Issue 10: a window starting on 0001-01-01 has no earlier window to compare with."""
+    from explorer.presenter import render_changes
+
+    state = ViewState(date_from="0001-01-01", date_to="0001-01-05", tab="changes")
+    assert controls_from_state(state, data)["vs-from"] is None
+    assert render_changes(data, state)["summary"]
+    assert render_view(data, state).counts["nodes"] == 0

@@ -12,7 +12,6 @@ cells through :func:`explorer.text.escape_csv_cell`.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import click
@@ -21,6 +20,7 @@ from ..analysis import FREQUENCIES
 from ..errors import ArgumentError
 from ..metrics import METRICS
 from ..text import escape_csv_cell, escape_json, escape_terminal
+from ..viewstate import ViewState
 from . import cli
 from .common import data_option, data_path, level_option, resolve_window, with_window
 
@@ -174,10 +174,10 @@ def metrics_command(data, window, level, metric_names, top, keep_isolated, fmt) 
 def _previous_window(window):
     """The window of the same length just before ``window`` (the default compared window)."""
     start, end = window
-    if start is None or end is None:
+    prev = ViewState(date_from=start.isoformat(), date_to=end.isoformat()).previous_window() if start and end else None
+    if prev is None:
         raise ArgumentError("changes: give --vs-from/--vs-to, or a window with both --from and --to")
-    prev_end = start - dt.timedelta(days=1)
-    return prev_end - (end - start), prev_end
+    return prev
 
 
 def _tie_line(tie: dict) -> str:
@@ -188,9 +188,7 @@ def _tie_line(tie: dict) -> str:
 @cli.command("changes")
 @data_option
 @with_window
-@click.option(
-    "--vs-from", "vs_from", metavar="DATE", default=None, help="Start of the earlier window to compare with."
-)
+@click.option("--vs-from", "vs_from", metavar="DATE", default=None, help="Start of the earlier window to compare with.")
 @click.option("--vs-to", "vs_to", metavar="DATE", default=None, help="End of the earlier window to compare with.")
 @level_option
 @_metric_option
