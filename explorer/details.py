@@ -10,6 +10,7 @@ import datetime as dt
 
 import networkx as nx
 
+from .graph import official_country_at
 from .schema import AFFILIATION_KINDS
 
 __all__ = ["node_details", "edge_details", "source_records", "event_record"]
@@ -80,9 +81,29 @@ def event_record(G: nx.MultiGraph, event_id: str) -> dict:
     }
 
 
+def _solo_events(G: nx.MultiGraph, view: nx.MultiGraph, node: str, start, end) -> list[str]:
+    """Events in the window whose only participant is ``node`` (at country level: or one of
+    its officials at the event's date); they have no edge, so no view holds them."""
+    solo = G.graph.get("solo_events", {})
+    events = G.graph.get("events", {})
+
+    def in_window(eid: str) -> bool:
+        e = events[eid]
+        return (start is None or e["end"] >= start) and (end is None or e["start"] <= end)
+
+    found = [e for e in solo.get(node, ()) if in_window(e)]
+    if view.graph.get("level") == "countries" and G.graph["entities"][node].get("kind") == "country":
+        ents = G.graph["entities"]
+        for who, ids in solo.items():
+            if ents.get(who, {}).get("kind") == "official":
+                found += [e for e in ids if in_window(e) and official_country_at(G, who, events[e]["start"]) == node]
+    return found
+
+
 def node_details(G: nx.MultiGraph, view: nx.MultiGraph, node: str) -> dict | None:
     """Offices and affiliations (all dates, with status), and the events of the view
-    that involve the node (for a country at country level: its officials' events too).
+    that involve the node (for a country at country level: its officials' events too),
+    including the events in the window where it is the only participant.
     None when the node is unknown."""
     ents = G.graph.get("entities", {})
     if node not in ents:
@@ -106,6 +127,7 @@ def node_details(G: nx.MultiGraph, view: nx.MultiGraph, node: str) -> dict | Non
                 and (end is None or d["start"] <= end)
             ):
                 events.add(d["event"])
+    events.update(_solo_events(G, view, node, start, end))
     recs = sorted((event_record(G, e) for e in events), key=lambda r: (r["start"], r["id"]))
     return {
         "id": node,

@@ -43,8 +43,10 @@ def build_graph(dataset: Dataset) -> nx.MultiGraph:
     ``G.graph`` holds ``entities`` (id -> node attributes, also for filtered views),
     ``events`` (event id -> its attributes and ``participants`` as (entity, role)),
     ``offices`` (official -> list of (start, end, country, title))
-    used to place an official in a country at a date, and ``sources`` (the
-    sources table as a dict by id).
+    used to place an official in a country at a date, ``sources`` (the
+    sources table as a dict by id) and ``solo_events`` (entity -> ids of the
+    events it is the only participant of, which make no edge: machine-coded
+    events often name one actor).
     """
     G = nx.MultiGraph()
     ent = dataset.entities
@@ -112,6 +114,7 @@ def build_graph(dataset: Dataset) -> nx.MultiGraph:
     ]
     edges = []
     events: dict[str, dict] = {}
+    solo_events: dict[str, list[str]] = defaultdict(list)
     for eid, kind, title, start, end, precision, place, pcountry, topics, conf, srcs, note in zip(
         *(evf[c].tolist() for c in cols), strict=False
     ):
@@ -133,6 +136,8 @@ def build_graph(dataset: Dataset) -> nx.MultiGraph:
         }
         members = members_of.get(eid, [])
         events[eid] = {**base, "participants": tuple(members)}
+        if len({u for u, _ in members}) == 1:
+            solo_events[members[0][0]].append(eid)
         for (u, _), (v, _) in itertools.combinations(members, 2):
             if u != v:
                 edges.append((u, v, eid, base))
@@ -147,6 +152,7 @@ def build_graph(dataset: Dataset) -> nx.MultiGraph:
     G.graph["data"] = str(dataset.path)
     G.graph["fingerprint"] = dataset.fingerprint
     G.graph["events"] = events
+    G.graph["solo_events"] = {n: tuple(ids) for n, ids in solo_events.items()}
     return G
 
 

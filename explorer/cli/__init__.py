@@ -12,6 +12,7 @@ import sys
 import click
 
 from ..errors import ArgumentError, DataError, ExplorerError, UnknownEntityError
+from ..text import escape_terminal
 
 __all__ = ["cli", "main"]
 
@@ -36,13 +37,14 @@ class _Group(click.Group):
             click.echo("explorer: aborted", err=True)
             sys.exit(1)
         except (ArgumentError, UnknownEntityError) as exc:
-            click.echo(f"explorer: error: {exc}", err=True)
+            click.echo(escape_terminal(f"explorer: error: {exc}", keep_newlines=True), err=True)
             sys.exit(2)
         except DataError as exc:
-            click.echo(exc.report(), err=True)
+            click.echo(escape_terminal(exc.report(), keep_newlines=True), err=True)
             sys.exit(1)
         except ExplorerError as exc:
-            click.echo(f"explorer: error: {exc}", err=True)
+            # Messages can quote data (a zip member's name, a file's first field): never raw control characters.
+            click.echo(escape_terminal(f"explorer: error: {exc}", keep_newlines=True), err=True)
             sys.exit(1)
         if isinstance(rv, int) and rv:
             sys.exit(rv)

@@ -1,4 +1,10 @@
-"""``explorer validate``, ``explorer info`` and ``explorer graph``."""
+"""``explorer validate``, ``explorer info`` and ``explorer graph``.
+
+What they print from a data folder goes through :func:`explorer.text.escape_terminal`
+(the problem texts of :class:`~explorer.errors.DataError` are escaped where they are
+made) and JSON through :func:`explorer.text.escape_json`, so data cannot send
+control sequences to the terminal.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from ..errors import DataError
 from ..formats import graph_to_nodelink
 from ..graph import build_graph
 from ..loader import load_dataset
+from ..text import escape_json, escape_terminal
 from ..views import project_to_countries, window_view
 from . import cli
 from .common import data_option, data_path, level_option, with_window
@@ -23,10 +30,10 @@ def validate(data: str | None) -> None:
     try:
         ds = load_dataset(path)
     except DataError as exc:
-        click.echo(exc.report())
+        click.echo(escape_terminal(exc.report(), keep_newlines=True))
         raise SystemExit(1) from None
     s = ds.summary()
-    click.echo(
+    _echo(
         f"{path}: OK — {len(ds.entities)} entities, {len(ds.affiliations)} affiliations, "
         f"{len(ds.events)} events, {s['participants']} participants, {s['sources']} sources"
         + (f", {s['date_range'][0]} to {s['date_range'][1]}" if s["date_range"] else "")
@@ -40,7 +47,7 @@ def info(data: str | None, as_json: bool) -> None:
     """Counts by kind, the date range and the number of sources."""
     s = load_dataset(data_path(data)).summary()
     if as_json:
-        click.echo(json.dumps(s, indent=2, ensure_ascii=False))
+        click.echo(escape_json(json.dumps(s, indent=2, ensure_ascii=False)))
         return
     rows = [("data", s["data"])]
     if s["date_range"]:
@@ -50,7 +57,7 @@ def info(data: str | None, as_json: bool) -> None:
         rows.append((part, f"{sum(s[part].values())}" + (f" ({counts})" if counts else "")))
     rows += [("participants", str(s["participants"])), ("sources", str(s["sources"]))]
     for label, value in rows:
-        click.echo(f"{label + ':':<14}{value}")
+        _echo(f"{label + ':':<14}{value}")
 
 
 @cli.command()
@@ -66,4 +73,8 @@ def graph(data: str | None, window, level: str, keep_isolated: bool, fmt: str) -
     if level == "countries":
         view = project_to_countries(view)
     meta = {"from": window[0], "to": window[1], "level": level}
-    click.echo(json.dumps(graph_to_nodelink(view, meta), indent=1, ensure_ascii=False))
+    click.echo(escape_json(json.dumps(graph_to_nodelink(view, meta), indent=1, ensure_ascii=False)))
+
+
+def _echo(line: str) -> None:
+    click.echo(escape_terminal(line))

@@ -10,7 +10,12 @@ All of them are built from the same flat rows (:func:`node_rows`,
 - dates are ISO ``YYYY-MM-DD``; an ongoing relation has no end;
 - a node's ``start`` is the first date of its ties in the view and its
   ``end`` the last, none when one of them is ongoing;
-- lists (sources, aliases, topics, events) are joined with ``;``.
+- lists (sources, aliases, topics, events) are joined with ``;``;
+- text is written as it is in the data, except where a format cannot hold
+  it: a CSV text cell that a spreadsheet would run as a formula (it starts
+  with ``=``, ``+``, ``-``, ``@``, a tab or a CR) gets a leading ``'``, and a
+  character XML 1.0 forbids (NUL, most control characters) becomes U+FFFD
+  in GraphML and GEXF (see :mod:`explorer.text`).
 
 The GEXF file is GEXF 1.3 with ``mode="dynamic"`` and ``timeformat="date"``,
 so Gephi's timeline plays it; it carries the screen's positions, sizes and
@@ -25,7 +30,6 @@ import csv
 import datetime as dt
 import io
 import json
-import re
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -35,6 +39,7 @@ import networkx as nx
 from .. import __version__
 from ..figures import EDGE_STYLES, KIND_STYLES
 from ..formats import graph_to_nodelink, to_plain
+from ..text import escape_csv_cell, strip_xml_invalid
 from .snapshot import Snapshot
 
 __all__ = [
@@ -78,8 +83,6 @@ GEXF_NS = "http://gexf.net/1.3"
 GEXF_VIZ_NS = "http://gexf.net/1.3/viz"
 _XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 _GEXF_SHAPES = {"circle": "disc", "diamond": "diamond", "square": "square"}
-# XML 1.0 forbids most control characters even when escaped; data should not carry them, but never break the file.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _iso(day: dt.date | None) -> str:
@@ -187,7 +190,7 @@ def export_metadata(snap: Snapshot) -> dict:
         "counts": dict(snap.result.counts),
         "sources_cited": len(snap.sources),
         "explorer": __version__,
-        "data": str(snap.data.path),
+        "data": snap.data_name,
         "data_fingerprint": str(snap.data.graph.graph.get("fingerprint", "")),
         "exported": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
     }
@@ -214,7 +217,8 @@ _EDGE_ATTRS = (
 
 
 def _x(text: object) -> str:
-    return _NOT_XML.sub("", str(text))
+    # XML 1.0 forbids most control characters even as references; data may carry them (validation allows it).
+    return strip_xml_invalid(text)
 
 
 def _rgb(color: str) -> dict[str, str]:
@@ -330,21 +334,30 @@ def write_gexf(snap: Snapshot, path: Path) -> None:
 # ---- GraphML ----------------------------------------------------------------------------
 
 
+def _xml_attrs(values: dict) -> dict:
+    return {k: _x(v) if isinstance(v, str) else v for k, v in values.items()}
+
+
 def graphml_graph(snap: Snapshot) -> nx.MultiGraph:
-    """The view as a plain MultiGraph with flat attributes (no dates, tuples or None) for GraphML."""
+    """The view as a plain MultiGraph with flat attributes (no dates, tuples or None) for GraphML.
+
+    Every text (ids and keys included) holds only characters XML 1.0 allows.
+    """
     meta = export_metadata(snap)
-    H = nx.MultiGraph(**{k: json.dumps(v) if isinstance(v, dict) else str(v) for k, v in meta.items()})
+    H = nx.MultiGraph(**_xml_attrs({k: json.dumps(v) if isinstance(v, dict) else str(v) for k, v in meta.items()}))
     metrics = {r["id"]: r for r in snap.result.metrics}
     for row in node_rows(snap.view, snap.data.positions_for(snap.state.level)):
         m = {k: v for k, v in metrics.get(row["id"], {}).items() if k not in ("id", "name", "kind", "country")}
-        H.add_node(row["id"], **{k: v for k, v in row.items() if k != "id" and v != ""}, **m)
+        H.add_node(
+            _x(row["id"]), **_xml_attrs({k: v for k, v in row.items() if k != "id" and v != ""}), **_xml_attrs(m)
+        )
     # A 4-tuple, since an attribute is called "key" too.
     H.add_edges_from(
         (
-            row["source"],
-            row["target"],
-            row["id"],
-            {k: v for k, v in row.items() if k not in ("id", "source", "target") and v != ""},
+            _x(row["source"]),
+            _x(row["target"]),
+            _x(row["id"]),
+            _xml_attrs({k: v for k, v in row.items() if k not in ("id", "source", "target") and v != ""}),
         )
         for row in edge_rows(snap.view)
     )
@@ -360,10 +373,11 @@ def write_graphml(snap: Snapshot, path: Path) -> None:
 
 
 def _csv_text(rows: list[dict], fields) -> str:
+    """CSV of ``rows``; a text cell a spreadsheet would run as a formula is written as text (``'=...``)."""
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=list(fields), lineterminator="\n", extrasaction="ignore")
     w.writeheader()
-    w.writerows(rows)
+    w.writerows({k: escape_csv_cell(v) for k, v in row.items()} for row in rows)
     return buf.getvalue()
 
 

@@ -34,6 +34,8 @@ __all__ = [
     "person_name",
     "slugify",
     "acronym",
+    "organization_id",
+    "clean_name",
     "gdelt_actor",
     "icews_actor",
 ]
@@ -88,6 +90,7 @@ television times tribunal tribune union united university unspecified village we
 yard rada sabha duma knesset majlis bundestag sejm khural cortes yuan
 """.split()
 )
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 _NAME_TOKEN = re.compile(r"[^\W\d_][\w.'’-]*")
 _PATRONYMIC = re.compile(r".+(ovich|evich|yevich|ovna|evna|ichna)$", re.IGNORECASE)
 # ICEWS sectors of people in public office; media and business people are not officials.
@@ -163,23 +166,59 @@ def slugify(text: str) -> str:
     return slug or "person-" + hashlib.blake2b(text.encode(), digest_size=4).hexdigest()
 
 
+def clean_name(text: str, fallback: str = "") -> str:
+    r"""A name as the data model stores it: control characters dropped, runs of white space
+    (in any script) made one space, none at either end; ``fallback`` when nothing is left.
+
+    >>> clean_name("  EUROPEAN\u00a0 UNION\x00 "), clean_name(" \u2028\x1c ", "EU")
+    ('EUROPEAN UNION', 'EU')
+    """
+    return " ".join(_CONTROL.sub("", text).split()) or fallback
+
+
+def organization_id(text: str, prefix: str = "ORG") -> str:
+    """An organisation id the data model accepts (``[A-Z][A-Z0-9_-]{1,15}``, not a country's code),
+    made from a code or an acronym.
+
+    Letters are folded to upper-case ASCII and anything else becomes ``-``;
+    ``prefix`` is put before an id that would not start with a letter or be
+    shorter than two characters, and ``-ORG`` after one that is a country's
+    ISO code.  The same text always gives the same id.
+
+    >>> organization_id("eec"), organization_id("-2874"), organization_id("A", "IGO"), organization_id("USA")
+    ('EEC', 'ORG-2874', 'IGO-A', 'USA-ORG')
+    >>> organization_id("Ëëc / Asean+3"), organization_id(""), organization_id("x" * 40)
+    ('EEC-ASEAN-3', 'ORG', 'XXXXXXXXXXXXXXXX')
+    """
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().upper()
+    ident = re.sub(r"[-_]{2,}", "-", re.sub(r"[^A-Z0-9_-]+", "-", folded)).strip("-_")
+    if not ident:
+        return prefix
+    if not ident[0].isalpha() or len(ident) < 2:
+        ident = f"{prefix}-{ident}"
+    ident = ident[:16].rstrip("-_")
+    if ident in ISO3_CODES:
+        ident += "-ORG"  # an acronym that is also a country's id
+    return ident
+
+
 def acronym(name: str) -> str:
     """An organisation id for a name CAMEO does not list: its acronym, or the name itself if short.
 
     >>> acronym("United Nations Security Council"), acronym("UN Security Council"), acronym("Interpol")
     ('UNSC', 'UNSC', 'INTERPOL')
+    >>> acronym("1st Infantry"), acronym("(  )")
+    ('ORG-1I', 'ORG')
     """
     words = re.findall(r"[A-Za-z0-9]+", unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode())
     if len(words) == 1 and 2 <= len(words[0]) <= 16:
-        return words[0].upper()
+        return organization_id(words[0])
     initials = "".join(
         w if w.isupper() and len(w) > 1 else w[0]
         for w in words
         if w.lower() not in {"of", "the", "and", "for", "de", "on", "in"}
     ).upper()
-    if len(initials) < 2 or not initials[0].isalpha():
-        initials = ("ORG" + initials)[:16]
-    return initials[:16]
+    return organization_id(initials)
 
 
 def _country(iso3: str, raw: str) -> Actor:
@@ -194,9 +233,7 @@ def _official(raw: str, iso3: str) -> Actor:
 def _organization(igo: cameo.IGO | None, raw: str, fallback_id: str) -> Actor:
     if igo is not None:
         return Actor(igo.id, "organization", igo.name, "", raw)
-    if fallback_id in ISO3_CODES:
-        fallback_id += "-ORG"  # an acronym that is also a country's id
-    return Actor(fallback_id, "organization", raw, "", raw)
+    return Actor(fallback_id, "organization", clean_name(raw, fallback_id), "", raw)
 
 
 def gdelt_actor(code: str, name: str, country_code: str, known_group: str, types: tuple[str, ...] = ()) -> Actor:
@@ -213,14 +250,22 @@ def gdelt_actor(code: str, name: str, country_code: str, known_group: str, types
     'no_country'
     >>> gdelt_actor("AFR", "AFRICA", "AFR", "").reason, gdelt_actor("", "", "", "").reason
     ('region', 'no_actor')
+
+    An unknown group code still gives a valid id, and a nameless group its id as name:
+
+    >>> gdelt_actor("IGO", "", "", "-2874", ("IGO",))
+    Actor(id='IGO-2874', kind='organization', name='IGO-2874', country='', raw='', reason='')
+    >>> gdelt_actor("IGOEUREEC", "EUROPEAN UNION", "EUR", "eec", ("IGO",)).id
+    'EU'
     """
     if not code and not name:
         return NO_ACTOR
     if code.startswith("IGO") or "IGO" in types:
-        if known_group:
-            igo = cameo.igo_by_code(known_group)
-            raw = name.title().removeprefix("The ")
-            return _organization(igo, raw, known_group if len(known_group) >= 2 else "IGO-" + known_group)
+        group = known_group.strip().upper()
+        if group:
+            igo = cameo.igo_by_code(group)
+            raw = clean_name(name).title().removeprefix("The ")
+            return _organization(igo, raw, organization_id(group, prefix="IGO"))
         if not country_code:
             return Actor(reason="generic_igo", raw=name)
     if not country_code:

@@ -145,15 +145,25 @@ def _map_actor(code: str, name: str, country: str, group: str, t1: str, t2: str,
 
 
 def _date(values: pa.Array) -> pa.Array:
-    """``YYYYMMDD...`` -> ``YYYY-MM-DD`` ('' when not a date)."""
-    ok = pc.match_substring_regex(values, r"^\d{8}")
+    """``YYYYMMDD...`` -> ``YYYY-MM-DD`` ('' when its first 8 characters are not a real date of year 1 or later).
+
+    >>> _date(pa.array(["20180326044500", "20180231000000", "00000101", "2018", ""])).to_pylist()
+    ['2018-03-26', '', '', '', '']
+    """
+    day = pc.utf8_slice_codeunits(values, 0, 8)
+    parsed = pc.strptime(day, format="%Y%m%d", unit="s", error_is_null=True)
+    # strptime rolls 31 February over into March, and reads year 0: a real date reads back the same.
+    real = pc.and_(
+        pc.and_(pc.match_substring_regex(values, r"^\d{8}"), pc.not_equal(pc.utf8_slice_codeunits(day, 0, 4), "0000")),
+        pc.equal(pc.fill_null(pc.strftime(parsed, format="%Y%m%d"), ""), day),
+    )
     iso = pc.binary_join_element_wise(
-        pc.utf8_slice_codeunits(values, 0, 4),
-        pc.utf8_slice_codeunits(values, 4, 6),
-        pc.utf8_slice_codeunits(values, 6, 8),
+        pc.utf8_slice_codeunits(day, 0, 4),
+        pc.utf8_slice_codeunits(day, 4, 6),
+        pc.utf8_slice_codeunits(day, 6, 8),
         "-",
     )
-    return pc.if_else(ok, iso, "")
+    return pc.if_else(real, iso, "")
 
 
 def _event_columns(table: pa.Table, layout: Layout, label: str) -> dict[str, pa.Array]:
@@ -167,7 +177,8 @@ def _event_columns(table: pa.Table, layout: Layout, label: str) -> dict[str, pa.
     # Events without an article (GDELT 1.0 before April 2013, or an empty SOURCEURL) cite their file.
     file_key = pa.array([f"file:{label}"] * table.num_rows, pa.string())
     if "SOURCEURL" in layout.columns:
-        source_key = pc.if_else(pc.equal(col("SOURCEURL"), ""), file_key, col("SOURCEURL"))
+        url = pc.utf8_trim_whitespace(col("SOURCEURL"))
+        source_key = pc.if_else(pc.equal(url, ""), file_key, url)
     else:
         source_key = file_key
     return {

@@ -105,7 +105,7 @@ def _event_columns(table: pa.Table, layout: Layout, label: str) -> dict[str, pa.
         "goldstein": _na(col("Intensity")),
         "tone": empty,
         "mentions": empty,
-        "source_key": _na(col("Publisher")),
+        "source_key": pc.utf8_trim_whitespace(_na(col("Publisher"))),
         "source_date": col("Event Date"),
     }
 

@@ -21,6 +21,7 @@ inputs always give the same ids and the same rows in the same order.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +30,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import Problem
+from ..errors import ExplorerError, Problem
+from ..loader import ID_PATTERNS
+from ..text import escape_terminal
 from . import cameo
 from .actors import SKIP_REASONS, Actor
 from .base import EventFormat, Layout
@@ -103,12 +106,18 @@ class ImportReport:
         }
 
     def summary_lines(self) -> list[str]:
-        """The summary printed at the end of an import."""
+        """The summary printed at the end of an import (control characters from names shown as escapes)."""
         lines = [
             f"{self.out}: {self.rows_read:,} rows read from {len(self.files)} file"
             f"{'s' if len(self.files) != 1 else ''}, {self.imported:,} events imported"
-            f" ({self.single_actor:,} with a single actor), {self.participants:,} participants"
+            f", {self.participants:,} participants"
         ]
+        if self.single_actor:
+            # Not lost: they are in events.csv, and in their actor's details, but no tie can be drawn.
+            lines.append(
+                f"  single actor: {self.single_actor:,} events name one entity only; kept with that one "
+                "participant, listed in its details, drawn as no tie"
+            )
         if self.entities:
             lines.append("  new entities: " + ", ".join(f"{n:,} {k}" for k, n in sorted(self.entities.items())))
         lines.append(f"  new sources: {self.sources:,}")
@@ -121,7 +130,7 @@ class ImportReport:
         if self.unknown_countries:
             top = ", ".join(f"{k!r} ({n})" for k, n in self.unknown_countries.most_common(5))
             lines.append(f"  unknown country names: {top}")
-        return lines
+        return [escape_terminal(line) for line in lines]
 
 
 def _mask_count(mask: pa.Array) -> int:
@@ -227,9 +236,12 @@ class _Run:
         id_ok = pc.ascii_is_decimal(ids)
         date_rx = r"^\d{8}$" if fmt.date_format == "%Y%m%d" else r"^\d{4}-\d{2}-\d{2}$"
         parsed = pc.strptime(dates, format=fmt.date_format, unit="s", error_is_null=True)
-        # strptime rolls 31 February over into March: a real date is one that reads back the same.
+        # strptime rolls 31 February over into March, and reads year 0 (which no calendar date has):
+        # a real date is one of year 1 or later that reads back the same.
         date_ok = pc.and_(
-            pc.match_substring_regex(dates, date_rx),
+            pc.and_(
+                pc.match_substring_regex(dates, date_rx), pc.not_equal(pc.utf8_slice_codeunits(dates, 0, 4), "0000")
+            ),
             pc.equal(pc.fill_null(pc.strftime(parsed, format=fmt.date_format), ""), dates),
         )
         code_ok = pc.match_substring_regex(codes, r"^\d{2,4}$")
@@ -370,6 +382,7 @@ class _Run:
 
     # -- actors ------------------------------------------------------------------------------------
     def _map_side(self, table: pa.Table, columns: tuple[str, ...]):
+        # One key per distinct actor; no field holds \x1f, since the reader turns control characters into spaces.
         key = _flat(pc.binary_join_element_wise(*(table.column(c) for c in columns), "\x1f"))
         encoded = key.dictionary_encode()
         mapped = []
@@ -518,6 +531,7 @@ class _Run:
             if actor.kind == "official" and actor.country not in rows and actor.country not in self.known_entities:
                 rows[actor.country] = self._entity_row(Actor(actor.country, "country", country_name(actor.country)))
         ordered = sorted(rows.values(), key=lambda r: (_KIND_ORDER.get(r["kind"], 9), r["id"]))
+        _check_entities(ordered)
         for r in ordered:
             self.report.entities[r["kind"]] = self.report.entities.get(r["kind"], 0) + 1
         columns = ("id", "kind", "name", "aliases", "iso3", "country", "note")
@@ -533,6 +547,22 @@ class _Run:
                 row["aliases"] = actor.raw.replace(";", ",")
         row["note"] = f"Imported from {self.fmt.title}"
         return row
+
+
+def _check_entities(rows: list[dict[str, str]]) -> None:
+    """Stop, writing nothing, if a mapping rule made an entity the loader would reject.
+
+    The rules in :mod:`.actors` build valid ids and names by construction; this
+    is the guard that keeps a folder that fails ``explorer validate`` from ever
+    being written if one of them is wrong.
+    """
+    for r in rows:
+        pattern = ID_PATTERNS.get(r["kind"])
+        if pattern is None or not re.fullmatch(pattern, r["id"]) or not r["name"].strip():
+            raise ExplorerError(
+                f"internal error: the importer made an invalid {r['kind']} entity "
+                f"(id {r['id']!r}, name {r['name']!r}); nothing was written. Please report it."
+            )
 
 
 def run_import(
@@ -558,7 +588,7 @@ def run_import(
     if on_start:
         sizes = [s.size for s in streams]
         on_start(None if any(s is None for s in sizes) else sum(sizes))
-    with FolderWriter(out, options.mode) as writer:
+    with FolderWriter(out, options.mode, inputs=paths) as writer:
         run = _Run(fmt, options, writer, report, on_problem)
         for stream in streams:
             run.run_stream(stream, on_bytes)

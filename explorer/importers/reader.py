@@ -15,6 +15,7 @@ stream back into its line number, for rows rejected later (a bad date).
 from __future__ import annotations
 
 import bisect
+import codecs
 import glob
 import gzip
 import io
@@ -149,27 +150,65 @@ class _Gate:
                 self._cond.wait(0.5)
 
 
+# ASCII control characters other than tab and the line breaks, and DEL, become spaces.
+_CONTROL_TO_SPACE = bytes(0x20 if (b < 0x20 and b not in (0x09, 0x0A, 0x0D)) or b == 0x7F else b for b in range(256))
+
+
 class _Counting(io.RawIOBase):
-    """A read-only stream that reports how many bytes went through it and waits at its gate."""
+    """A read-only stream that reports how many bytes went through it, waits at its gate, and
+    hands on clean UTF-8 text.
+
+    Bytes that are not UTF-8 become U+FFFD here, before pyarrow sees them: pyarrow
+    decodes the text of a line with the wrong number of fields to hand it to the
+    invalid-row handler, and fails the whole file when that text is not UTF-8.
+    ASCII control characters (NUL, ESC, BEL...) and DEL become spaces: no event
+    file means one (their fields are plain text), and one would otherwise reach
+    names, titles and the importer's own field separator.  Tabs and line breaks
+    are kept, since they delimit fields and rows.
+    """
 
     def __init__(self, raw: BinaryIO, on_bytes: Callable[[int], None] | None, gate: _Gate | None = None):
         self._raw = raw
         self._on_bytes = on_bytes
         self._gate = gate
         self._position = 0
+        self._tail = b""  # the start of a character split across two reads
+        self._pending = memoryview(b"")
 
     def readable(self) -> bool:
         return True
 
+    def _clean(self, data: bytes, final: bool) -> bytes:
+        if not self._tail and data.isascii():
+            return data.translate(_CONTROL_TO_SPACE)
+        data = self._tail + data
+        try:
+            _, used = codecs.utf_8_decode(data, "strict", final)
+            clean = data[:used]  # valid UTF-8: hand on the bytes as they are
+        except UnicodeDecodeError:
+            text, used = codecs.utf_8_decode(data, "replace", final)
+            clean = text.encode("utf-8")
+        self._tail = data[used:]
+        return clean.translate(_CONTROL_TO_SPACE)
+
+    def _fill(self, size: int) -> None:
+        while not self._pending:
+            if self._gate is not None:
+                self._gate.wait(self._position)
+            data = self._raw.read(size)
+            n = len(data)
+            self._position += n
+            if n and self._on_bytes:
+                self._on_bytes(n)
+            self._pending = memoryview(self._clean(data, final=not n))
+            if not n:
+                return
+
     def readinto(self, buffer) -> int:
-        if self._gate is not None:
-            self._gate.wait(self._position)
-        data = self._raw.read(len(buffer))
-        n = len(data)
-        buffer[:n] = data
-        self._position += n
-        if n and self._on_bytes:
-            self._on_bytes(n)
+        self._fill(len(buffer))
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
         return n
 
     def close(self) -> None:
@@ -348,7 +387,11 @@ def _prefetch(items: Iterator, depth: int = 2) -> Iterator:
 
 
 def to_text(values: pa.Array) -> pa.Array:
-    """Binary values as UTF-8 strings; bytes that are not UTF-8 become U+FFFD instead of failing."""
+    """Binary values as UTF-8 strings; bytes that are not UTF-8 become U+FFFD instead of failing.
+
+    >>> to_text(pa.array([b"Lavrov", b"bad \\xff"])).to_pylist() == ["Lavrov", "bad \\ufffd"]
+    True
+    """
     try:
         return pc.cast(values, pa.string())
     except pa.ArrowInvalid:
