@@ -1,0 +1,179 @@
+"""The dashboard as a production WSGI application: compressed, cached, gated, with security headers.
+
+:func:`make_server_app` loads the data once, builds the Dash app and wraps its
+Flask server's ``wsgi_app`` in the middleware of :mod:`explorer.server`, so
+``app.server`` is the hardened entry point under any WSGI server (and under
+``app.run`` too). The Content-Security-Policy allows only this origin, the
+hashes of Dash's own inline scripts (:meth:`dash.Dash.csp_hashes`, computed
+after every callback is registered) and inline styles, which Plotly needs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+from dataclasses import dataclass
+from pathlib import Path
+
+import dash
+from dash import dcc
+
+from ..presenter import AppData, prepare_app_data
+from ..server import (
+    CACHED_GET_PREFIXES,
+    DiskStore,
+    RequestGate,
+    ResponseCache,
+    SecurityHeaders,
+    ServerSettings,
+    checked_cache_dir,
+    private_cache_dir,
+)
+from ..viewstate import ViewState
+from . import create_app
+
+_TEXT_TYPES = frozenset(
+    {"text/css", "text/javascript", "application/javascript", "application/json", "image/svg+xml", "text/plain"}
+)
+
+__all__ = ["ServedApp", "make_server_app", "content_security_policy", "uncacheable_outputs", "code_version"]
+
+
+@dataclass
+class ServedApp:
+    """The hardened dashboard: the Dash app, its WSGI entry point and the parts a server drives."""
+
+    app: dash.Dash
+    data: AppData
+    wsgi: object
+    gate: RequestGate
+    cache: ResponseCache | None
+    cleanup: object  # callable: removes a private cache folder (in the process that made it)
+
+
+def content_security_policy(app: dash.Dash) -> str:
+    """The Content-Security-Policy the dashboard runs under with an empty console."""
+    # 'unsafe-eval': Plotly's WebGL traces (views above WEBGL_ABOVE nodes) compile their shaders
+    # with regl, which builds functions from strings; without it they show "WebGL is not supported".
+    # Inline scripts stay forbidden: only Dash's own, by hash.
+    scripts = " ".join(["'self'", "'unsafe-eval'", *app.csp_hashes()])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src {scripts}",
+            # Plotly and AG Grid set styles on elements and inject <style> sheets.
+            "style-src 'self' 'unsafe-inline'",
+            # Plotly's modebar icons and image export use data: and blob: URLs.
+            "img-src 'self' data: blob:",
+            "font-src 'self' data:",
+            "connect-src 'self'",
+            "worker-src 'self' blob:",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+def uncacheable_outputs(app: dash.Dash) -> frozenset[str]:
+    """The ids (as :class:`~explorer.server.ResponseCache` compares them) of the components whose
+    callbacks must run every time: downloads (a file is made on request, in a bounded pool)."""
+    from ..server import _canonical_id
+
+    layout = app.layout() if callable(app.layout) else app.layout
+    return frozenset(_canonical_id(c.id) for c in layout._traverse() if isinstance(c, dcc.Download))
+
+
+def code_version() -> str:
+    """A digest of the code that computes responses: explorer's modules and the versions of Dash
+    and Plotly. Part of the cache key, so a cache folder kept across upgrades never answers stale."""
+    h = hashlib.sha256()
+    root = Path(__file__).resolve().parents[1]
+    for path in sorted(root.rglob("*.py")):
+        h.update(str(path.relative_to(root)).encode())
+        h.update(path.read_bytes())
+    for dist in ("dash", "plotly", "dash-ag-grid", "dash-bootstrap-components"):
+        try:
+            h.update(f"{dist}={importlib.metadata.version(dist)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return h.hexdigest()[:16]
+
+
+def make_server_app(data: str | Path | AppData, settings: ServerSettings | None = None) -> ServedApp:
+    """Load and validate the data folder once, build the dashboard and harden it.
+
+    Raises :class:`~explorer.errors.DataError` when the folder does not validate.
+    """
+    settings = settings or ServerSettings.from_env()
+    app_data = data if isinstance(data, AppData) else prepare_app_data(data)
+    app = create_app(app_data)
+    server = app.server
+    server.config["EXPLORER_EXPORTS"] = settings.exports
+    server.config["EXPLORER_EXPORT_SLOTS"] = settings.export_slots
+    server.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
+    server.config["COMPRESS_ALGORITHM"] = ["br", "gzip"]
+    server.config["COMPRESS_BR_LEVEL"] = 5
+    from flask_compress import Compress
+
+    Compress(server)
+
+    @server.after_request
+    def _compress_static_files(response):
+        # Flask streams asset files, which flask-compress leaves alone; this hook runs before
+        # flask-compress's (hooks run in reverse order) and reads them in, so they are compressed.
+        if response.direct_passthrough and response.status_code == 200 and response.mimetype in _TEXT_TYPES:
+            response.direct_passthrough = False
+            response.set_data(response.get_data())
+        return response
+
+    from .exports_menu import set_export_slots
+
+    set_export_slots(settings.export_slots)
+
+    gate = RequestGate(
+        server.wsgi_app,
+        slots=settings.slots,
+        max_waiting=settings.max_waiting,
+        queue_timeout=settings.queue_timeout,
+    )
+    wsgi = gate
+    cache = None
+    cleanup = _nothing
+    if settings.cache_mb > 0:
+        if settings.cache_dir:
+            folder = checked_cache_dir(settings.cache_dir)
+        else:
+            folder, cleanup = private_cache_dir()
+        namespace = f"{app_data.graph.graph.get('fingerprint')}:{code_version()}"
+        # A layout made per request (a function) may differ between requests: never cached.
+        prefixes = tuple(p for p in CACHED_GET_PREFIXES if not (p == "/_dash-layout" and callable(app.layout)))
+        cache = ResponseCache(
+            gate, DiskStore(folder, settings.cache_mb), namespace, uncacheable_outputs(app), get_prefixes=prefixes
+        )
+        wsgi = cache
+    server.wsgi_app = SecurityHeaders(wsgi, content_security_policy(app), settings.served_hosts())
+    return ServedApp(app=app, data=app_data, wsgi=server, gate=gate, cache=cache, cleanup=cleanup)
+
+
+def warm_up(served: ServedApp) -> None:
+    """Do once, before workers fork, what every worker's first request would otherwise do:
+    import the libraries the views use, build the page, the component tree and the
+    callback table (and cache them), so the first answer is quick in every worker."""
+    import logging
+
+    try:
+        from ..presenter import render_view
+
+        end = served.data.span[1].isoformat()
+        render_view(served.data, ViewState(date_from=end, date_to=end))
+    except Exception as exc:  # only a warm-up: the first request will say what is wrong
+        logging.getLogger("explorer.server").warning("explorer: warm-up skipped: %s", exc)
+    client = served.app.server.test_client()
+    for path in ("/", "/_dash-layout", "/_dash-dependencies"):
+        client.get(path, headers={"Accept-Encoding": "br, gzip"}).close()
+
+
+def _nothing() -> None:
+    return None
