@@ -14,7 +14,6 @@
   // A click on Play/Pause halts the frames at once, before the server has answered,
   // so the frame on screen is the one the paused view (and its link) keeps.
   let halted = false;
-  let active = false; // frames are being shown
   document.addEventListener('click', function (e) {
     if (e.target && e.target.closest && e.target.closest('#play')) {
       halted = true;
@@ -34,9 +33,9 @@
     explorer: {
       /* The slider's value, passed on once it has rested for a moment: five arrow presses make
        * one request, not five. */
-      settleWindow: function (value) {
-        if (active && !halted) {
-          // Playback moved the slider along with its frame: not a move to send back.
+      settleWindow: function (value, serverValue) {
+        if (JSON.stringify(value) === JSON.stringify(serverValue)) {
+          // The server (or a playback frame) set the slider there: not a move to send back.
           return window.dash_clientside.no_update;
         }
         const token = (settleToken += 1);
@@ -48,11 +47,10 @@
       },
       playTick: function (nIntervals, chunk, sparkline) {
         const nu = window.dash_clientside.no_update;
-        const none = [nu, nu, nu, nu, nu, nu, nu, nu, nu];
+        const none = [nu, nu, nu, nu, nu, nu, nu, nu, nu, nu];
         const trigger = (window.dash_clientside.callback_context.triggered[0] || {}).prop_id || '';
         if (trigger.startsWith('play-chunk')) {
           if (!chunk || chunk.reset) {
-            active = false;
             queue.length = 0;
             done = false;
             requested = false;
@@ -62,7 +60,6 @@
           }
           if (chunk.start) {
             halted = false;
-            active = true;
             queue.length = 0;
             seq += 1;
             last = null;
@@ -84,8 +81,7 @@
         if (!f) {
           if (done) {
             done = false;
-            active = false;
-            return [nu, nu, nu, nu, nu, nu, nu, nu, Date.now()];
+            return [nu, nu, nu, nu, nu, nu, nu, nu, nu, Date.now()];
           }
           return none; // the next frames are on their way
         }
@@ -97,13 +93,13 @@
         const ended = (done && queue.length === 0) ? Date.now() : nu;
         if (ended !== nu) {
           done = false;
-          active = false;
         }
         return [
           f.figure,
           f.description,
           f.dates[0],
           f.dates[1],
+          f.timeline,
           f.timeline,
           f.state,
           shade(sparkline, f.dates),

@@ -102,6 +102,7 @@ _OUTPUTS = [
     ("path-results", "children"),
     ("path-graph", "figure"),
     ("play-chunk", "data"),
+    ("timeline-server", "data"),
 ]
 
 
@@ -198,6 +199,8 @@ def register(app: dash.Dash, data: AppData) -> None:
         for cid, prop in CONTROL_IDS:
             if props[cid] != values.get(cid):
                 out[_key(cid, prop)] = props[cid]
+        if out[_key("timeline", "value")] is not no_update:
+            out[_key("timeline-server", "data")] = props["timeline"]  # what the slider is set to, not moved to
         out[_key("ticker", "disabled")] = not playing
         out[_key("ticker", "interval")] = int(speed or 1500)
         out[_key("play", "children")] = "❚❚ Pause" if playing else "▶ Play"
@@ -264,6 +267,7 @@ def register(app: dash.Dash, data: AppData) -> None:
         dash.ClientsideFunction("explorer", "settleWindow"),
         Output("timeline-commit", "data"),
         Input("timeline", "value"),
+        State("timeline-server", "data"),
         prevent_initial_call=True,
     )
     app.clientside_callback(
@@ -273,6 +277,7 @@ def register(app: dash.Dash, data: AppData) -> None:
         Output("date-from", "value", allow_duplicate=True),
         Output("date-to", "value", allow_duplicate=True),
         Output("timeline", "value", allow_duplicate=True),
+        Output("timeline-server", "data", allow_duplicate=True),
         Output("view-state", "data", allow_duplicate=True),
         Output("sparkline", "figure", allow_duplicate=True),
         Output("play-request", "data"),

@@ -254,6 +254,7 @@ def _timeline(data: AppData):
             ),
             dcc.Interval(id="ticker", interval=1500, disabled=True),
             dcc.Store(id="timeline-commit"),
+            dcc.Store(id="timeline-server"),
             dcc.Store(id="play-chunk"),
             dcc.Store(id="play-request"),
             dcc.Store(id="play-ended"),
