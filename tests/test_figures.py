@@ -63,6 +63,11 @@ def trace(fig, uid: str) -> dict:
     return next(t for t in _plain(fig)["data"] if t.get("uid") == uid)
 
 
+def as_figure(fig) -> go.Figure:
+    """A go.Figure of a figure the presenter sends as plain data (copied: cached results stay untouched)."""
+    return go.Figure(copy.deepcopy(fig)) if isinstance(fig, dict) else fig
+
+
 def _plain(fig) -> dict:
     return fig.to_plotly_json() if hasattr(fig, "to_plotly_json") else fig
 
@@ -229,7 +234,7 @@ def carried_labels(fig) -> int:
 def test_after_a_level_switch_every_label_the_figure_carries_is_drawn(dash_duo, data):
     from dash import Dash, Input, Output, dcc, html
 
-    figs = [render_view(data, VIEWS["officials"]).network, render_view(data, VIEWS["countries"]).network]
+    figs = [as_figure(render_view(data, VIEWS[v]).network) for v in ("officials", "countries")]
     ids = ["|".join(t.uid or t.name for t in f.data) for f in figs]
     app = Dash(__name__)
     app.layout = html.Div(
@@ -387,7 +392,7 @@ def test_the_axes_fit_the_extent_and_the_legend_sits_beside_the_plot(data):
     small = ViewState(date_from="2024-01-29", date_to="2024-01-30")
     H = apply_view(data.graph, small)
     inputs = figure_inputs(data, small, render_view(data, small).metrics)
-    fitted = make_network_figure(H, **inputs, as_dict=True)
+    fitted = make_network_figure(H, **{**inputs, "extent": None}, as_dict=True)  # fit the view's own nodes
     xr, yr = fitted["layout"]["xaxis"]["range"], fitted["layout"]["yaxis"]["range"]
     xs = [inputs["positions"][n][0] for n in H]
     ys = [inputs["positions"][n][1] for n in H]
@@ -396,17 +401,19 @@ def test_the_axes_fit_the_extent_and_the_legend_sits_beside_the_plot(data):
     assert yr[0] < min(ys) and max(ys) < yr[1] and (max(ys) - min(ys)) / (yr[1] - yr[0]) > 0.8
     assert "scaleanchor" not in fitted["layout"]["yaxis"]
     # With the view's nodes over the whole span as the extent, two windows share their axes.
-    whole = list(apply_view(data.graph, small.replace(date_from=None, date_to=None)))
+    # (the presenter passes them as the extent: the dashboard's zoom stays still while the window moves).
+    whole = set(apply_view(data.graph, small.replace(date_from=None, date_to=None)))
+    assert set(inputs["extent"]) == whole
     other = ViewState(date_from="2024-06-01", date_to="2024-07-31")
     Ho = apply_view(data.graph, other)
     io = figure_inputs(data, other, render_view(data, other).metrics)
-    a = make_network_figure(H, **inputs, extent=whole, as_dict=True)["layout"]
-    b = make_network_figure(Ho, **io, extent=whole, as_dict=True)["layout"]
+    a = make_network_figure(H, **inputs, as_dict=True)["layout"]
+    b = make_network_figure(Ho, **io, as_dict=True)["layout"]
     assert (a["xaxis"]["range"], a["yaxis"]["range"]) == (b["xaxis"]["range"], b["yaxis"]["range"])
     assert a["xaxis"]["range"] != xr
     assert a["legend"]["x"] >= 1 and a["legend"]["xanchor"] == "left"  # right of the plot, never over it
-    assert a["uirevision"] == "network"
-    assert make_network_figure(H, **inputs, uirevision="countries", as_dict=True)["layout"]["uirevision"] == "countries"
+    assert a["uirevision"] == "network-officials"  # zoom kept per level: positions differ between levels
+    assert make_network_figure(H, **{**inputs, "uirevision": "countries"}, as_dict=True)["layout"]["uirevision"] == "countries"
 
 
 # ---- 5. selection as a patch ----------------------------------------------------------------
@@ -530,7 +537,7 @@ def test_a_path_is_drawn_labelled_and_in_the_legend(data):
 
 
 def test_the_map_shows_each_countrys_status(data):
-    fig = render_map(data, ViewState(date_from="2023-01-01", date_to="2024-12-31", level="countries"))
+    fig = as_figure(render_map(data, ViewState(date_from="2023-01-01", date_to="2024-12-31", level="countries")))
     by_status = {}
     hover = {}
     for t in fig.data:
@@ -587,8 +594,8 @@ def all_text(fig) -> list[str]:
 def test_markup_in_names_and_titles_stays_text(evil_data, color):
     state = ViewState(color=color, selected="CHN", level="officials")
     figs = [
-        render_view(evil_data, state).network,
-        render_map(evil_data, state.replace(level="countries")),
+        as_figure(render_view(evil_data, state).network),
+        as_figure(render_map(evil_data, state.replace(level="countries"))),
         make_series_figure([{"node": "CHN", "name": EVIL, "date": "2024-01-01", "value": 1.0}], EVIL),
         make_timeline_figure([("2024-01-01", 1)], key_events=[("2024-01-01", EVIL)]),
     ]
