@@ -9,6 +9,7 @@ clicked with dash_duo.
 from __future__ import annotations
 
 import base64
+import copy
 import csv
 import datetime as dt
 import io
@@ -21,6 +22,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import networkx as nx
+import plotly.graph_objects as go
 import pytest
 from conftest import TINY, write_dataset
 
@@ -220,7 +222,7 @@ def test_the_export_figure_is_the_dashboards_with_a_title_and_caption(app_data):
     state = ViewState(
         date_from="2024-01", date_to="2024-02", level="countries", metric="pagerank", color="community", selected="CHN"
     )
-    screen = render_view(app_data, state).network
+    screen = go.Figure(copy.deepcopy(render_view(app_data, state).network))  # the dashboard sends plain data
     fig = Snapshot(app_data, state).figure()
 
     def markers(f):

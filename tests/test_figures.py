@@ -413,7 +413,10 @@ def test_the_axes_fit_the_extent_and_the_legend_sits_beside_the_plot(data):
     assert a["xaxis"]["range"] != xr
     assert a["legend"]["x"] >= 1 and a["legend"]["xanchor"] == "left"  # right of the plot, never over it
     assert a["uirevision"] == "network-officials"  # zoom kept per level: positions differ between levels
-    assert make_network_figure(H, **{**inputs, "uirevision": "countries"}, as_dict=True)["layout"]["uirevision"] == "countries"
+    assert (
+        make_network_figure(H, **{**inputs, "uirevision": "countries"}, as_dict=True)["layout"]["uirevision"]
+        == "countries"
+    )
 
 
 # ---- 5. selection as a patch ----------------------------------------------------------------
