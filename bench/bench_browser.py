@@ -905,7 +905,7 @@ def run_dataset(ds: Dataset, args) -> dict:
             },
         )
         print(
-            f"   default view {default_query or '(no query)'}: {views['first']['nodes'].__len__()} nodes; "
+            f"   default view {default_query or '(no query)'}: {len(views['first']['nodes'])} nodes; "
             f"explicit window {start}..{end}: {len(views['officials']['nodes'])} officials-level nodes, "
             f"{len(views['countries']['nodes'])} countries-level; graph {size[0]:.0f}x{size[1]:.0f} px",
             flush=True,
@@ -1102,7 +1102,10 @@ def to_json(results: list[dict], args) -> dict:
 def export_rev(rev: str, dest: Path) -> Path:
     """A read-only export of a commit of this checkout (``git archive``), to serve it."""
     repo = HERE.parent
-    archive = subprocess.run(["git", "-C", str(repo), "archive", rev], check=True, capture_output=True).stdout
+    done = subprocess.run(["git", "-C", str(repo), "archive", rev], capture_output=True)
+    if done.returncode:
+        raise SystemExit(f"bench_browser: --rev {rev}: {done.stderr.decode(errors='replace').strip()}")
+    archive = done.stdout
     subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
     return dest
 
