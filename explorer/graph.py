@@ -28,6 +28,27 @@ def _sources(text: str) -> tuple[str, ...]:
     return tuple(s.strip() for s in text.split(";") if s.strip())
 
 
+def event_record(eid, kind, title, start, end, precision, place, place_country, topics, confidence, sources, note):
+    """The attributes of an event as its edges (and ``G.graph['events']``) carry them, from the
+    columns of events.csv; shared by :func:`build_graph` and the event store."""
+    return {
+        "relation": "event",
+        "kind": kind,
+        "event": eid,
+        "title": title,
+        "start": start,
+        "end": end,
+        "precision": precision,
+        "place": place,
+        "place_country": place_country,
+        "topics": parse_topics(topics) if topics else (),
+        "status": "confirmed",
+        "confidence": confidence,
+        "sources": _sources(sources or ""),
+        "note": note,
+    }
+
+
 def build_graph(dataset: Dataset) -> nx.MultiGraph:
     """Build the base graph of a dataset.  Pure: the dataset is not changed.
 
@@ -118,22 +139,7 @@ def build_graph(dataset: Dataset) -> nx.MultiGraph:
     for eid, kind, title, start, end, precision, place, pcountry, topics, conf, srcs, note in zip(
         *(evf[c].tolist() for c in cols), strict=False
     ):
-        base = {
-            "relation": "event",
-            "kind": kind,
-            "event": eid,
-            "title": title,
-            "start": start,
-            "end": end,
-            "precision": precision,
-            "place": place,
-            "place_country": pcountry,
-            "topics": parse_topics(topics) if topics else (),
-            "status": "confirmed",
-            "confidence": conf,
-            "sources": _sources(srcs),
-            "note": note,
-        }
+        base = event_record(eid, kind, title, start, end, precision, place, pcountry, topics, conf, srcs, note)
         members = members_of.get(eid, [])
         events[eid] = {**base, "participants": tuple(members)}
         if len({u for u, _ in members}) == 1:

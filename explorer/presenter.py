@@ -443,21 +443,12 @@ def advance(state: ViewState, data: AppData, step: str) -> tuple[ViewState, bool
     last = data.span[1]
     end = end or last
 
-    def move(day: dt.date) -> dt.date:
-        # A step past 9999-12-31 would leave the calendar: it stops on that day instead.
-        try:
-            if step in ("day", "week"):
-                return day + dt.timedelta(days=STEPS[step])
-            return _add_months(day, STEPS.get(step, 1))
-        except (OverflowError, ValueError):
-            return dt.date.max
-
-    new_end = move(end)
+    new_end = _move(end, step)
     done = new_end >= last
     new_end = min(new_end, last)
     if state.lookback:
         return state.replace(date_to=new_end.isoformat()), done
-    new_start = move(start) if start else None
+    new_start = _move(start, step) if start else None
     if new_start and new_start > new_end:
         new_start = new_end
     return state.replace(date_from=new_start.isoformat() if new_start else None, date_to=new_end.isoformat()), done
@@ -558,9 +549,13 @@ def start_playback(data: AppData, state: ViewState, step: str) -> tuple[ViewStat
 
 
 def _move(day: dt.date, step: str) -> dt.date:
-    if step in ("day", "week"):
-        return day + dt.timedelta(days=STEPS[step])
-    return _add_months(day, STEPS.get(step, 1))
+    """``day`` one playback step later; a step past 9999-12-31 stops on that day."""
+    try:
+        if step in ("day", "week"):
+            return day + dt.timedelta(days=STEPS[step])
+        return _add_months(day, STEPS.get(step, 1))
+    except (OverflowError, ValueError):
+        return dt.date.max
 
 
 def play_frames(data: AppData, state: ViewState, step: str, count: int) -> tuple[list[dict], bool]:

@@ -45,7 +45,7 @@ import pandas as pd
 
 from . import schema
 from .errors import ArgumentError, DataError, ExplorerError, Problem
-from .graph import affiliation_key, official_country_at
+from .graph import affiliation_key, event_record, official_country_at
 from .loader import parse_topics
 from .pipeline import MEMBERSHIP_KINDS
 from .store_build import MANIFEST, STORE_FILES, STORE_VERSION, build_store, read_manifest, store_is_current
@@ -344,20 +344,7 @@ class StoreEvents(_Lookup):
         out = {}
         for eid, kind, title, start, end, precision, place, pcountry, topics, conf, srcs, note in rows:
             out[eid] = {
-                "relation": "event",
-                "kind": kind,
-                "event": eid,
-                "title": title,
-                "start": start,
-                "end": end,
-                "precision": precision,
-                "place": place,
-                "place_country": pcountry,
-                "topics": parse_topics(topics) if topics else (),
-                "status": "confirmed",
-                "confidence": conf,
-                "sources": _split(srcs),
-                "note": note,
+                **event_record(eid, kind, title, start, end, precision, place, pcountry, topics, conf, srcs, note),
                 "participants": tuple(members.get(eid, ())),
             }
         return out

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
+from test_browser import wait_until as browser_wait_until
 
 from explorer.app import create_app
 from explorer.paths import bundled_data_dir
@@ -88,17 +89,7 @@ def axe_source():
 
 
 def wait_until(fn, timeout=20, what="condition"):
-    end = time.time() + timeout
-    last = None
-    while time.time() < end:
-        try:
-            last = fn()
-            if last:
-                return last
-        except Exception as exc:  # the DOM is being re-rendered
-            last = exc
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}; last value: {last!r}")
+    return browser_wait_until(fn, timeout=timeout, what=what)
 
 
 def settle(duo, quiet=0.8, timeout=20):
