@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import socket
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,25 @@ from explorer.schema import FILES
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO.parent / "shared" / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _dash_port_of_its_own():
+    """Each browser test's server on a port the OS says is free.
+
+    dash.testing numbers ports from a fixed 58050, so two test runs on one machine (CI beside a
+    developer, or two checkouts) would start servers on the same ports, and a browser could test
+    the other run's app.
+    """
+    try:
+        from dash.testing.application_runners import BaseDashRunner
+    except ImportError:  # the test extra is not installed: no browser tests either
+        yield
+        return
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        BaseDashRunner._next_port = probe.getsockname()[1]
+    yield
 
 
 @pytest.fixture(scope="session")
