@@ -204,8 +204,9 @@ FORMATS: dict[str, ExportFormat] = {
             ".gexf",
             "application/gexf+xml",
             "Data",
-            "GEXF 1.3, dynamic: start and end dates on nodes and edges for Gephi's timeline, the screen's "
-            "positions, sizes and colours, metrics as node attributes.",
+            "GEXF 1.3 (valid against its RelaxNG grammar), dynamic: dates on nodes and edges for Gephi's "
+            "timeline, one spell per event of a country-level tie, and the same dates as plain attributes; the "
+            "screen's positions, sizes and colours, metrics as node attributes.",
             _lazy("tables", "write_gexf"),
         ),
         ExportFormat(
@@ -214,7 +215,7 @@ FORMATS: dict[str, ExportFormat] = {
             ".graphml",
             "application/graphml+xml",
             "Data",
-            "GraphML with typed node and edge attributes, dates as ISO strings.",
+            "GraphML (valid against the GraphML XSD) with typed node and edge attributes, dates as ISO strings.",
             _lazy("tables", "write_graphml"),
         ),
         ExportFormat(
