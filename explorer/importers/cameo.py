@@ -30,6 +30,9 @@ __all__ = [
     "QUAD_CLASSES",
     "IGO",
     "IGOS",
+    "KNOWN_GROUPS",
+    "OTHER_ORGANIZATIONS",
+    "NOT_GROUPS",
     "describe",
     "short_label",
     "event_kind",
@@ -503,16 +506,21 @@ def matches_selection(code: str, selection: tuple[str, ...]) -> bool:
 
 @dataclass(frozen=True)
 class IGO:
-    """An inter-governmental organisation of the CAMEO known-group list.
+    """An organisation with a fixed id: a CAMEO known group, or a well-known IGO CAMEO does not list.
 
-    ``id`` is the organisation's usual acronym (an id of the data model),
-    ``cameo`` its CAMEO code, ``aliases`` other names it goes by in ICEWS.
+    ``id`` is the organisation's usual acronym or short name (an id of the
+    data model), ``cameo`` its CAMEO known-group code ('' when CAMEO has
+    none), ``aliases`` the other names and acronyms it goes by: an actor is
+    matched to it by one of these exactly, never by a shared acronym.
+    ``sector`` is ``igo`` (inter-governmental), ``ngo``, ``party`` or
+    ``armed`` (an armed group or militant movement).
     """
 
     cameo: str
     id: str
     name: str
     aliases: tuple[str, ...] = ()
+    sector: str = "igo"
 
 
 IGOS: tuple[IGO, ...] = (
@@ -586,9 +594,88 @@ IGOS: tuple[IGO, ...] = (
     IGO("WHO", "WHO", "World Health Organization"),
     IGO("WTO", "WTO", "World Trade Organization"),
 )
-"""The IGOs among CAMEO's known-group codes (NGOs, parties and armed groups are left out)."""
+"""The IGOs among CAMEO's known-group codes."""
 
-_BY_CODE = {igo.cameo: igo for igo in IGOS}
+KNOWN_GROUPS: tuple[IGO, ...] = (
+    IGO("AAM", "AAMB", "Al-Aqsa Martyrs' Brigades", ("Al Aqsa Martyrs Brigade",), "armed"),
+    IGO("ALQ", "AL-QAEDA", "Al-Qaeda", ("Al Qaeda", "Al Qaida", "Al-Qaida"), "armed"),
+    IGO("AML", "AMAL", "Amal Movement", ("Amal Militia", "Amal"), "armed"),
+    IGO("AMN", "AMNESTY", "Amnesty International", (), "ngo"),
+    IGO("ANO", "ANO", "Abu Nidal Organization", (), "armed"),
+    IGO("ASL", "SLA", "South Lebanon Army", (), "armed"),
+    IGO("BTH", "BAATH", "Baath Party", ("Ba'ath Party",), "party"),
+    IGO("CRC", "IFRC", "International Federation of Red Cross and Red Crescent Societies", (), "ngo"),
+    IGO("DFL", "DFLP", "Democratic Front for the Liberation of Palestine", (), "armed"),
+    IGO("ENN", "ENNAHDA", "Ennahda Movement", ("Ennahda",), "party"),
+    IGO("FID", "FIDH", "International Federation for Human Rights", (), "ngo"),
+    IGO("FIS", "AIS", "Islamic Salvation Army", (), "armed"),
+    IGO("FLN", "FLN", "National Liberation Front", (), "party"),
+    IGO("FTA", "FATAH", "Fatah", (), "party"),
+    IGO("GIA", "GIA", "Armed Islamic Group", (), "armed"),
+    IGO("GSP", "GSPC", "Salafist Group for Preaching and Combat", ("Salafist Group",), "armed"),
+    IGO("HEZ", "HEZBOLLAH", "Hezbollah", ("Hizballah", "Hezbullah", "Hizbullah"), "armed"),
+    IGO("HMS", "HAMAS", "Hamas", (), "armed"),
+    IGO("HRW", "HRW", "Human Rights Watch", (), "ngo"),
+    IGO("IAF", "IAF", "Islamic Action Front", (), "party"),
+    IGO("ICG", "ICG", "International Crisis Group", (), "ngo"),
+    IGO("IHF", "IHF", "International Helsinki Federation for Human Rights", (), "ngo"),
+    IGO("IRC", "ICRC", "International Committee of the Red Cross", ("Red Cross",), "ngo"),
+    IGO("ISJ", "PIJ", "Palestinian Islamic Jihad", ("Islamic Jihad",), "armed"),
+    IGO("JUR", "ICJURISTS", "International Commission of Jurists", (), "ngo"),
+    IGO("KDP", "KDP", "Kurdistan Democratic Party", ("Kurdish Democratic Party",), "party"),
+    IGO("LBA", "ISRAELI-LABOR", "Israeli Labor Party", (), "party"),
+    IGO("LKD", "LIKUD", "Likud", ("Likud Party",), "party"),
+    IGO("MBR", "MUSLIM-BROTHERS", "Muslim Brotherhood", (), "party"),
+    IGO("MRZ", "MERETZ", "Meretz", ("Meretz Party",), "party"),
+    IGO("MSF", "MSF", "Médecins Sans Frontières", ("Doctors Without Borders", "Medecins Sans Frontieres"), "ngo"),
+    IGO("MSP", "MSP", "Movement of Society for Peace", ("Movement of the Society for Peace",), "party"),
+    IGO("PFL", "PFLP", "Popular Front for the Liberation of Palestine", (), "armed"),
+    IGO("PLF", "PLF", "Palestine Liberation Front", (), "armed"),
+    IGO("PLO", "PLO", "Palestine Liberation Organization", (), "party"),
+    IGO("PLS", "POLISARIO", "Polisario Front", (), "armed"),
+    IGO("PMD", "MEK", "People's Mujahedin of Iran", ("People's Mujahedeen", "Mujahedin-e Khalq"), "armed"),
+    IGO("RCR", "RED-CRESCENT", "Red Crescent", (), "ngo"),
+    IGO("RND", "RND", "Democratic National Rally", (), "party"),
+    IGO("SHA", "SHAS", "Shas", ("Shas Party",), "party"),
+    IGO("TAL", "TALIBAN", "Taliban", (), "armed"),
+    IGO("WCT", "WAR-CRIMES-TRIB", "International War Crimes Tribunals", (), "igo"),
+    IGO("WEF", "WEF", "World Economic Forum", (), "ngo"),
+    IGO("XFM", "OXFAM", "Oxfam", (), "ngo"),
+)
+"""CAMEO's other known groups (NGOs, parties, armed groups): each becomes an organisation too.
+
+Two codes are left out: ``CMN`` (*Communist*, an ideology, not one group)
+and ``PSE`` (the Palestinian territories, a place: the actor is that
+country)."""
+
+OTHER_ORGANIZATIONS: tuple[IGO, ...] = (
+    IGO("", "UNSC", "UN Security Council", ("United Nations Security Council",)),
+    IGO("", "UNGA", "UN General Assembly", ("United Nations General Assembly",)),
+    IGO("", "EP", "European Parliament"),
+    IGO("", "ECB", "European Central Bank"),
+    IGO("", "SCO", "Shanghai Cooperation Organization"),
+    IGO("", "EUROPOL", "Europol"),
+    IGO("", "BRICS", "BRICS"),
+    IGO("", "G20", "Group of Twenty", ("G-20",)),
+    IGO("", "APEC", "Asia-Pacific Economic Cooperation"),
+    IGO("", "OECD", "Organization for Economic Co-operation and Development"),
+    IGO("", "OPCW", "Organization for the Prohibition of Chemical Weapons"),
+    IGO("", "UNWTO", "World Tourism Organization", ("UN World Tourism Organization",)),
+    IGO("", "UNESCO", "UN Educational, Scientific and Cultural Organization"),
+    IGO("", "UNDP", "UN Development Programme", ("United Nations Development Programme",)),
+    IGO("", "EAEU", "Eurasian Economic Union"),
+    IGO("", "CSTO", "Collective Security Treaty Organization"),
+    IGO("", "MERCOSUR", "Mercosur"),
+    IGO("", "AIIB", "Asian Infrastructure Investment Bank"),
+    IGO("", "NDB", "New Development Bank"),
+)
+"""Well-known IGOs CAMEO gives no code, matched by ICEWS names (full name, acronym or alias only)."""
+
+NOT_GROUPS: dict[str, str] = {"CMN": "", "PSE": "PSE"}
+"""CAMEO known-group codes that are not one organisation: ``CMN`` (*Communist*) is an ideology,
+``PSE`` the Palestinian territories (the ISO3 code of that country)."""
+
+_BY_CODE = {igo.cameo: igo for igo in (*IGOS, *KNOWN_GROUPS)}
 
 
 def _fold(text: str) -> str:
@@ -597,23 +684,28 @@ def _fold(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
-_BY_NAME = {_fold(n): igo for igo in IGOS for n in (igo.name, igo.id, *igo.aliases)}
+_BY_NAME = {
+    _fold(n): igo for igo in (*IGOS, *KNOWN_GROUPS, *OTHER_ORGANIZATIONS) for n in (igo.name, igo.id, *igo.aliases)
+}
 
 
 def igo_by_code(code: str) -> IGO | None:
-    """The IGO of a CAMEO known-group code.
+    """The organisation of a CAMEO known-group code (an IGO, an NGO, a party or an armed group).
 
-    >>> igo_by_code("EEC").id, igo_by_code("ALQ") is None
-    ('EU', True)
+    >>> igo_by_code("EEC").id, igo_by_code("ALQ").id, igo_by_code("CMN") is None
+    ('EU', 'AL-QAEDA', True)
     """
     return _BY_CODE.get(code)
 
 
 @lru_cache(maxsize=4096)
 def igo_by_name(name: str) -> IGO | None:
-    """The IGO an ICEWS actor name denotes, by its name, acronym or alias (case and accents ignored).
+    """The organisation an ICEWS actor name denotes, by its full name, acronym or alias (case, accents,
+    punctuation and -isation/-ization ignored); None when no table lists it exactly.
 
-    >>> igo_by_name("North Atlantic Treaty Organisation").id
-    'NATO'
+    >>> igo_by_name("North Atlantic Treaty Organisation").id, igo_by_name("World Tourism Organization").id
+    ('NATO', 'UNWTO')
+    >>> igo_by_name("World Trade Organization").id, igo_by_name("Refugees International") is None
+    ('WTO', True)
     """
     return _BY_NAME.get(_fold(name))

@@ -7,8 +7,21 @@ small tables cover what the standard does not hold:
   (ROM for Romania, TMP for East Timor, KOS for Kosovo, the Palestinian
   territories).  CAMEO's regional codes (AFR, EUR, WST...) stay unmapped:
   a region is not a country.
-* :data:`NAME_ALIASES`: former and colloquial names used by ICEWS and GDELT
-  that ISO has since changed (Turkey, Swaziland, Macedonia, Russia...).
+* :data:`NAME_ALIASES`: former, colloquial and GDELT/FIPS names that ISO
+  does not list (Turkey, Swaziland, Russia, ``Korea, South``,
+  ``Bosnia-Herzegovina``, ``Zaire``...).
+
+Names are compared folded (:func:`fold_name`): accents, case and punctuation
+ignored, ``St.`` read as ``Saint``, and a leading or trailing ``The`` dropped,
+so GDELT's inverted forms (``Bahamas, The``, ``Korea, Republic of``) match;
+a parenthesised part is tried without its parentheses and on its own
+(``Holy See (Vatican City)``).
+
+Place names and nationality adjectives (:func:`place_country`,
+:func:`is_demonym`), which tell an actor named after a place or a people from
+a person, come from pycountry's ISO 3166-2 subdivisions (``Nova Scotia``)
+and countryinfo's capitals, provinces and demonyms (``Abu Dhabi``,
+``American``).
 
 Every function is pure and cached; each distinct code or name is resolved once.
 """
@@ -29,6 +42,9 @@ __all__ = [
     "iso3_from_name",
     "iso3_from_place",
     "country_name",
+    "fold_name",
+    "place_country",
+    "is_demonym",
 ]
 
 # Kosovo's user-assigned code, accepted by the loader too.
@@ -43,6 +59,8 @@ CAMEO_CODES: dict[str, str] = {
     "WSB": "PSE",  # West Bank
     "GZS": "PSE",  # Gaza Strip
     "BAG": "IRQ",  # Baghdad, coded as a place of its own
+    "IMY": "IMN",  # Isle of Man
+    "MTN": "MNE",  # Montenegro
 }
 """CAMEO country codes outside ISO 3166-1 and the country each stands for."""
 
@@ -77,22 +95,60 @@ NAME_ALIASES: dict[str, str] = {
     "britain": "GBR",
     "united states of america": "USA",
     "czech republic": "CZE",
+    # GDELT's place names follow FIPS 10-4 country names, often inverted.
+    "bosnia herzegovina": "BIH",
+    "korea south": "KOR",
+    "south korea": "KOR",
+    "korea north": "PRK",
+    "north korea": "PRK",
+    "congo democratic republic of": "COD",
+    "congo republic of": "COG",
+    "people s republic of the congo": "COG",
+    "zaire": "COD",
+    "vatican": "VAT",
+    "macau": "MAC",
+    "virgin islands": "VIR",
+    "united states virgin islands": "VIR",
+    "saint kitts nevis": "KNA",
+    "saint helena": "SHN",
+    "svalbard": "SJM",
+    "svalbard and jan mayen islands": "SJM",
+    "faeroe islands": "FRO",
+    "micronesia": "FSM",
+    "micronesia federated states of": "FSM",
+    "vietnam republic of": "VNM",
+    "wallis and futuna islands": "WLF",
+    "palestinian territory occupied": "PSE",
+    "byelarus": "BLR",
+    "kazakstan": "KAZ",
+    "libyan arab jamahiriya": "LBY",
+    "uk": "GBR",
+    "u k": "GBR",
+    "us": "USA",
+    "u s": "USA",
+    "england": "GBR",
+    "scotland": "GBR",
+    "wales": "GBR",
+    "northern ireland": "GBR",
 }
 """Folded country names (see :func:`fold_name`) that ISO does not list, and their ISO3 code."""
 
 
 def fold_name(name: str) -> str:
-    """A name reduced for matching: ASCII, lower case, words only, without a leading 'the'.
+    """A name reduced for matching: ASCII, lower case, words only, ``St`` as ``saint``,
+    ``&`` as ``and``, without a leading or trailing 'the' (GDELT writes ``Bahamas, The``).
 
     >>> fold_name("  the Former Yugoslav Republic of Macedonia ")
     'former yugoslav republic of macedonia'
-    >>> fold_name("Côte d'Ivoire")
-    'cote d ivoire'
+    >>> fold_name("Côte d'Ivoire"), fold_name("Bahamas, The"), fold_name("St. Kitts & Nevis")
+    ('cote d ivoire', 'bahamas', 'saint kitts and nevis')
     """
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-    words = re.sub(r"[^a-z0-9]+", " ", text).split()
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold().replace("&", " and ")
+    words = ["saint" if w == "st" else w for w in re.sub(r"[^a-z0-9]+", " ", text).split()]
     if words[:1] == ["the"]:
         words = words[1:]
+    if words[-1:] == ["the"]:
+        words = words[:-1]
     return " ".join(words)
 
 
@@ -141,13 +197,24 @@ def iso3_from_name(name: str) -> str | None:
     ('RUS', 'TUR', 'PSE')
     >>> iso3_from_name("Cote d'Ivoire"), iso3_from_name("Korea, Republic of"), iso3_from_name("Atlantis")
     ('CIV', 'KOR', None)
+    >>> iso3_from_name("Bahamas, The"), iso3_from_name("Bosnia-Herzegovina"), iso3_from_name("Holy See (Vatican City)")
+    ('BHS', 'BIH', 'VAT')
     """
     if not name or name == "NA":
         return None
     stripped = name.strip()
     if len(stripped) == 3 and stripped.isalpha() and stripped.upper() == stripped:
         return iso3_from_cameo(stripped)
-    return _NAMES.get(fold_name(stripped))
+    found = _NAMES.get(fold_name(stripped))
+    if found is None and "(" in stripped:
+        # 'Falkland Islands (Islas Malvinas)': the name without its parenthesis, then the parenthesis.
+        outer = re.sub(r"\s*\(.*?\)", "", stripped)
+        inner = re.findall(r"\((.*?)\)", stripped)
+        for candidate in (outer, *inner):
+            found = _NAMES.get(fold_name(candidate)) if candidate.strip() else None
+            if found:
+                break
+    return found
 
 
 @lru_cache(maxsize=65536)
@@ -169,6 +236,61 @@ def iso3_from_place(place: str) -> str | None:
             if found:
                 return found
     return None
+
+
+@lru_cache(maxsize=1)
+def _places() -> tuple[dict[str, str], frozenset[str]]:
+    """Folded place names (capitals, provinces, ISO subdivisions) -> ISO3, and folded demonyms.
+
+    Loaded on first use (about 0.1 s): most actors are decided before a place name is looked up.
+    """
+    from countryinfo import all_countries
+
+    places: dict[str, str] = {}
+    demonyms: set[str] = set()
+    for sub in pycountry.subdivisions:
+        country = pycountry.countries.get(alpha_2=sub.country_code)
+        if country is not None:
+            places.setdefault(fold_name(sub.name), country.alpha_3)
+    for info in all_countries():
+        iso3 = (info.iso() or {}).get("alpha3", "")
+        if iso3 not in ISO3_CODES:
+            continue
+        capital = info.capital() or []
+        names = [*([capital] if isinstance(capital, str) else capital), *(info.provinces() or [])]
+        for name in names:
+            # countryinfo writes 'Abu Zaby (Abu Dhabi)': both names are the place.
+            for part in (re.sub(r"\s*\(.*?\)", "", name), *re.findall(r"\((.*?)\)", name)):
+                if fold_name(part):
+                    places.setdefault(fold_name(part), iso3)
+        for demonym in re.split(r"[,/]", info.demonym() or ""):
+            if fold_name(demonym):
+                demonyms.add(fold_name(demonym))
+    return places, frozenset(demonyms)
+
+
+@lru_cache(maxsize=16384)
+def place_country(name: str) -> str | None:
+    """The ISO3 code of the country a place name (a capital, a province, an ISO subdivision) lies in;
+    None when it is no place these tables know.  Countries themselves are :func:`iso3_from_name`'s.
+
+    >>> place_country("Abu Dhabi"), place_country("NOVA SCOTIA"), place_country("New Delhi")
+    ('ARE', 'CAN', 'IND')
+    >>> place_country("Vladimir Putin") is None
+    True
+    """
+    folded = fold_name(name)
+    return _places()[0].get(folded) if folded else None
+
+
+@lru_cache(maxsize=4096)
+def is_demonym(word: str) -> bool:
+    """Whether a word (or words) names the people of a country: ``American``, ``Israeli``, ``South Korean``.
+
+    >>> is_demonym("AMERICAN"), is_demonym("Israeli"), is_demonym("Sergey")
+    (True, True, False)
+    """
+    return fold_name(word) in _places()[1]
 
 
 @lru_cache(maxsize=512)
