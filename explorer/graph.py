@@ -86,6 +86,10 @@ def build_graph(dataset: Dataset) -> nx.MultiGraph:
         )
         for row in _records(ent)
     )
+    if dataset.folders:
+        # Several folders: each entity says which hold it, each fact (below) which it came from.
+        for n, folders in zip(ent["id"].tolist(), ent["folder"].tolist(), strict=False):
+            G.nodes[n]["folders"] = tuple(f.strip() for f in folders.split(";") if f.strip())
 
     aff = dataset.affiliations
     offices: dict[str, list[tuple[dt.date, dt.date | None, str, str]]] = defaultdict(list)
@@ -107,6 +111,8 @@ def build_graph(dataset: Dataset) -> nx.MultiGraph:
             "sources": _sources(row["sources"]),
             "note": row["note"],
         }
+        if row.get("folder"):
+            attrs["folder"] = row["folder"]
         edges.append((row["source"], row["target"], key, attrs))
         if row["kind"] == "office":
             offices[row["source"]].append((row["start_date"], row["end_date"], row["target"], row["title"]))
@@ -136,10 +142,13 @@ def build_graph(dataset: Dataset) -> nx.MultiGraph:
     edges = []
     events: dict[str, dict] = {}
     solo_events: dict[str, list[str]] = defaultdict(list)
-    for eid, kind, title, start, end, precision, place, pcountry, topics, conf, srcs, note in zip(
-        *(evf[c].tolist() for c in cols), strict=False
+    folders = evf["folder"].tolist() if dataset.folders and "folder" in evf else [""] * len(evf)
+    for (eid, kind, title, start, end, precision, place, pcountry, topics, conf, srcs, note), folder in zip(
+        zip(*(evf[c].tolist() for c in cols), strict=False), folders, strict=False
     ):
         base = event_record(eid, kind, title, start, end, precision, place, pcountry, topics, conf, srcs, note)
+        if folder:
+            base["folder"] = folder
         members = members_of.get(eid, [])
         events[eid] = {**base, "participants": tuple(members)}
         if len({u for u, _ in members}) == 1:
@@ -154,8 +163,9 @@ def build_graph(dataset: Dataset) -> nx.MultiGraph:
     G.graph["offices"] = dict(offices)
     # The same attribute dicts, reachable from any view even when the node is filtered out.
     G.graph["entities"] = {n: G.nodes[n] for n in G.nodes}
-    G.graph["sources"] = _sources_table(dataset.sources)
+    G.graph["sources"] = _sources_table(dataset.sources, bool(dataset.folders))
     G.graph["data"] = str(dataset.path)
+    G.graph["folders"] = tuple(dataset.folders)
     G.graph["fingerprint"] = dataset.fingerprint
     G.graph["events"] = events
     G.graph["solo_events"] = {n: tuple(ids) for n, ids in solo_events.items()}
@@ -169,8 +179,8 @@ def _records(frame: pd.DataFrame):
         yield dict(zip(cols, values, strict=False))
 
 
-def _sources_table(sources: pd.DataFrame) -> dict[str, dict[str, str]]:
-    cols = ["title", "publisher", "url", "published", "reliability", "note"]
+def _sources_table(sources: pd.DataFrame, folders: bool = False) -> dict[str, dict[str, str]]:
+    cols = ["title", "publisher", "url", "published", "reliability", "note"] + (["folder"] if folders else [])
     return {r["id"]: {c: r[c] for c in cols} for r in sources.to_dict("records")}
 
 

@@ -26,7 +26,16 @@ from . import schema
 from .dates import series_bounds, series_precision
 from .errors import DataError, Problem
 
-__all__ = ["Dataset", "load_dataset", "validate_folder", "split_list", "parse_topics"]
+__all__ = [
+    "Dataset",
+    "load_dataset",
+    "load_datasets",
+    "check_datasets",
+    "validate_folder",
+    "split_list",
+    "parse_topics",
+    "folders_of",
+]
 
 # Codes in user-assigned ISO ranges that analysts meet in real data.
 _EXTRA_ISO3 = {"XKX"}
@@ -47,6 +56,11 @@ class Dataset:
     Each frame holds the file's columns as strings ('' for empty), plus, for
     affiliations and events, ``start_date`` and ``end_date`` (``datetime.date``;
     ``end_date`` is None when the relation is ongoing) and the 1-based ``line``.
+
+    Opened from several folders (:func:`load_datasets`), ``path`` is the first of ``paths``,
+    ``folders`` names the folders the rows came from (the ``folder`` column of every file
+    but participants.csv) and ``warnings`` holds the merge's warnings.  ``folders`` is empty
+    for a plain folder, so nothing about provenance shows then.
     """
 
     path: Path
@@ -56,13 +70,16 @@ class Dataset:
     participants: pd.DataFrame
     sources: pd.DataFrame
     fingerprint: str = ""
+    paths: tuple[Path, ...] = ()
+    folders: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()
 
     def summary(self) -> dict:
         """Counts by kind, date range and number of sources, as plain Python values."""
         starts = pd.concat([self.affiliations["start_date"], self.events["start_date"]])
         ends = pd.concat([self.affiliations["end_date"], self.events["end_date"], starts]).dropna()
-        return {
-            "data": str(self.path),
+        out = {
+            "data": " + ".join(str(p) for p in self.paths) if len(self.paths) > 1 else str(self.path),
             "entities": {k: int(v) for k, v in self.entities["kind"].value_counts().sort_index().items()},
             "affiliations": {k: int(v) for k, v in self.affiliations["kind"].value_counts().sort_index().items()},
             "events": {k: int(v) for k, v in self.events["kind"].value_counts().sort_index().items()},
@@ -70,6 +87,24 @@ class Dataset:
             "sources": int(len(self.sources)),
             "date_range": [min(starts).isoformat(), max(ends).isoformat()] if len(starts) else None,
         }
+        if len(self.folders) > 1:
+            out["folders"] = {
+                f: {
+                    part: int(
+                        (frame[schema.FOLDER_COLUMN] == f).sum()
+                        if part != "entities"
+                        else split_list(frame[schema.FOLDER_COLUMN]).eq(f).sum()
+                    )
+                    for part, frame in (
+                        ("entities", self.entities),
+                        ("affiliations", self.affiliations),
+                        ("events", self.events),
+                        ("sources", self.sources),
+                    )
+                }
+                for f in self.folders
+            }
+        return out
 
 
 def split_list(values: pd.Series) -> pd.Series:
@@ -580,6 +615,11 @@ def validate_folder(path: str | Path) -> tuple[list[Problem], dict[str, pd.DataF
         ev["start_date"] = _to_date_objects(s_first)
         ev["end_date"] = _to_date_objects(e_last.where(e_last.notna(), s_last))
 
+    for name in ("entities", "affiliations", "events", "sources"):
+        frame = frames.get(name)
+        if frame is not None:
+            _check_folder_column(_Checker(schema.FILES[name], frame, problems), listed=name == "entities")
+
     if par is not None:
         c = _Checker(schema.FILES["participants"], par, problems)
         c.required_values(("event", "entity", "role"))
@@ -591,6 +631,89 @@ def validate_folder(path: str | Path) -> tuple[list[Problem], dict[str, pd.DataF
             c.references("entity", kinds.index, "entity")
 
     return problems, frames
+
+
+def _check_folder_column(c: _Checker, listed: bool) -> None:
+    from .merge import FOLDER_PATTERN
+
+    col = c.df[schema.FOLDER_COLUMN]
+    if not (col != "").any():
+        return
+    items = split_list(col) if listed else col[col != ""]
+    bad = ~items.str.fullmatch(FOLDER_PATTERN).fillna(False).astype(bool)
+    for idx, value in items[bad].items():
+        c.problems.append(
+            Problem(
+                c.spec.name,
+                int(c.df.at[idx, "line"]),
+                schema.FOLDER_COLUMN,
+                value,
+                "is not a folder name",
+                "letters, digits, '.', '_' and '-'" + (", ';'-separated" if listed else ""),
+            )
+        )
+
+
+def folders_of(frames: dict[str, pd.DataFrame]) -> tuple[str, ...]:
+    """The folders named in the ``folder`` columns, in order of first appearance (events first)."""
+    seen: dict[str, None] = {}
+    for name in ("events", "affiliations", "sources", "entities"):
+        frame = frames.get(name)
+        if frame is not None and schema.FOLDER_COLUMN in frame:
+            seen.update(dict.fromkeys(split_list(frame[schema.FOLDER_COLUMN]).unique().tolist()))
+    return tuple(seen)
+
+
+def load_datasets(paths: str | Path | list[str | Path] | tuple[str | Path, ...]) -> Dataset:
+    """One folder (as :func:`load_dataset`) or several merged into one (see :mod:`explorer.merge`).
+
+    Every folder is validated; the problems of all of them, then the merge's errors
+    (an entity id with two kinds), are raised together as one :class:`DataError`.
+    The merge's warnings are in the result's ``warnings``.
+    """
+    dataset, problems, _warnings = check_datasets(paths)
+    if dataset is None:
+        raise DataError(_shown(paths), problems)
+    return dataset
+
+
+def check_datasets(paths) -> tuple[Dataset | None, list[Problem], list[Problem]]:
+    """What ``explorer validate`` reports: the dataset (None when there are problems), the
+    problems (each folder's, then the merge's errors) and the merge's warnings."""
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    paths = [Path(p) for p in paths]
+    if len(paths) == 1:
+        try:
+            return load_dataset(paths[0]), [], []
+        except DataError as exc:
+            return None, exc.problems, []
+    from .merge import folder_labels, merge_datasets
+
+    labels = folder_labels(paths)
+    datasets, problems = [], []
+    for path, label in zip(paths, labels, strict=True):
+        try:
+            datasets.append(load_dataset(path))
+        except DataError as exc:
+            problems += [
+                Problem(f"{label}/{p.file}" if p.line or p.file.endswith(".csv") else str(path), *_rest(p))
+                for p in exc.problems
+            ]
+    if problems:
+        return None, sorted(problems), []
+    merged, errors, warnings = merge_datasets(datasets, labels)
+    return (None if errors else merged), errors, warnings
+
+
+def _shown(paths) -> str:
+    if isinstance(paths, str | Path):
+        return str(paths)
+    return " + ".join(str(p) for p in paths)
+
+
+def _rest(p: Problem) -> tuple:
+    return (p.line, p.column, p.value, p.message, p.expected)
 
 
 def load_dataset(path: str | Path) -> Dataset:
@@ -610,4 +733,14 @@ def load_dataset(path: str | Path) -> Dataset:
     digest = hashlib.sha1()
     for spec in schema.FILES.values():
         digest.update((path / spec.name).read_bytes())
-    return Dataset(path=path, **frames, fingerprint=digest.hexdigest()[:16])
+    folders = folders_of(frames)
+    if folders:
+        # A merged folder: rows added to it by hand count as the folder's own.
+        from .merge import folder_label
+
+        label = folder_label(path)
+        for name in ("entities", "affiliations", "events", "sources"):
+            col = frames[name][schema.FOLDER_COLUMN]
+            frames[name][schema.FOLDER_COLUMN] = col.where(col != "", label)
+        folders = folders_of(frames)
+    return Dataset(path=path, **frames, fingerprint=digest.hexdigest()[:16], paths=(path,), folders=folders)

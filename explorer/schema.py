@@ -23,9 +23,12 @@ __all__ = [
     "PRECISIONS",
     "RELIABILITY",
     "LIST_SEP",
+    "FOLDER_COLUMN",
 ]
 
 LIST_SEP = ";"
+FOLDER_COLUMN = "folder"
+"""The provenance column: which data folder a row came from (see docs/data-model.md, Several folders)."""
 
 ENTITY_KINDS: dict[str, str] = {
     "country": "A sovereign state; id is its ISO 3166-1 alpha-3 code (CHN).",
@@ -73,10 +76,12 @@ class FileSpec:
     key: tuple[str, ...] = ()
     optional: tuple[str, ...] = field(default=())
     description: str = ""
+    # Written by `explorer merge` (and filled when several folders are opened): the folder a row came from.
+    provenance: tuple[str, ...] = field(default=())
 
     @property
     def allowed(self) -> tuple[str, ...]:
-        return self.columns + self.optional
+        return self.columns + self.optional + self.provenance
 
 
 FILES: dict[str, FileSpec] = {
@@ -86,6 +91,7 @@ FILES: dict[str, FileSpec] = {
         required=("id", "kind", "name"),
         key=("id",),
         description="Countries, officials and organisations: the nodes.",
+        provenance=(FOLDER_COLUMN,),
     ),
     "affiliations": FileSpec(
         "affiliations.csv",
@@ -105,6 +111,7 @@ FILES: dict[str, FileSpec] = {
         ),
         required=("source", "target", "kind", "start", "status", "confidence", "sources"),
         description="Relations that last: offices, memberships, invitations, declines, partners, chairs.",
+        provenance=(FOLDER_COLUMN,),
     ),
     "events": FileSpec(
         "events.csv",
@@ -127,6 +134,7 @@ FILES: dict[str, FileSpec] = {
         # Importers keep the coded attributes of machine-coded events here.
         optional=("cameo", "cameo_label", "quad_class", "goldstein", "tone", "mentions"),
         description="Things that happen at a date: meetings, calls, summits, visits.",
+        provenance=(FOLDER_COLUMN,),
     ),
     "participants": FileSpec(
         "participants.csv",
@@ -141,5 +149,6 @@ FILES: dict[str, FileSpec] = {
         required=("id", "title"),
         key=("id",),
         description="Where each fact comes from.",
+        provenance=(FOLDER_COLUMN,),
     ),
 }

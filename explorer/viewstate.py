@@ -51,6 +51,7 @@ QUERY_KEYS = {
     "countries": "countries",
     "topics": "topics",
     "outcomes": "outcomes",
+    "hidden_folders": "hidefolders",
     "min_weight": "minw",
     "focus": "focus",
     "depth": "depth",
@@ -87,6 +88,7 @@ class ViewState:
     view is "as of ``date_to``": the window is the ``lookback`` days up to it.
     Empty tuples mean "no filter".  ``min_weight`` keeps meeting ties with at
     least that many events.  ``focus``/``depth`` keep the ego network of an entity.
+    ``hidden_folders`` leaves out the facts of these data folders (when several are open).
     """
 
     date_from: str | None = None
@@ -110,6 +112,7 @@ class ViewState:
     vs_to: str | None = None
     path_from: str = ""
     path_to: str = ""
+    hidden_folders: tuple[str, ...] = ()
     _notices: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     # ---- the window -------------------------------------------------------------------
@@ -166,6 +169,7 @@ class ViewState:
             ("countries", "countries"),
             ("topics", "topics"),
             ("outcomes", "outcomes"),
+            ("hidden_folders", "folders left out"),
         ):
             value = getattr(self, name)
             if value:
@@ -273,6 +277,7 @@ class ViewState:
             "outcomes": schema.OUTCOMES,
             "countries": None,
             "topics": None,
+            "hidden_folders": None,
         }
         for f in fields(cls):
             name = f.name

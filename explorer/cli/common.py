@@ -13,7 +13,15 @@ from ..errors import ArgumentError
 from ..paths import default_data_dir
 from ..views import LEVELS
 
-__all__ = ["data_option", "window_options", "level_option", "resolve_window", "data_path"]
+__all__ = [
+    "data_option",
+    "window_options",
+    "level_option",
+    "resolve_window",
+    "data_path",
+    "data_paths",
+    "load_data",
+]
 
 
 def data_path(value: str | None) -> Path:
@@ -23,13 +31,35 @@ def data_path(value: str | None) -> Path:
     return path
 
 
+def data_paths(values: str | tuple[str, ...] | list[str] | None) -> list[Path]:
+    """The folders of ``--data`` (given once or several times; none: the default folder), each checked.
+
+    The same folder given twice counts once.
+    """
+    if values is None or isinstance(values, str):
+        values = (values,) if values else ()
+    paths = [data_path(v) for v in values] or [data_path(None)]
+    unique: dict[str, Path] = {}
+    for p in paths:
+        unique.setdefault(str(p.resolve()), p)
+    return list(unique.values())
+
+
+def load_data(values):
+    """The dataset of ``--data``: one folder, or several merged (:func:`explorer.loader.load_datasets`)."""
+    from ..loader import load_datasets
+
+    return load_datasets(data_paths(values))
+
+
 def data_option(f):
     return click.option(
         "--data",
         "data",
         metavar="DIR",
-        default=None,
-        help="Data folder (default: $EXPLORER_DATA or the bundled BRICS dataset).",
+        multiple=True,
+        help="Data folder (default: $EXPLORER_DATA or the bundled BRICS dataset). Repeat it to open several "
+        "folders as one: entities are merged by id, ISO3 or Wikidata id, facts keep their folder.",
     )(f)
 
 
