@@ -14,7 +14,12 @@
 3. Replay from C concurrent clients (threads, one keep-alive connection each, 127.0.0.1 only)
    for a bounded time: each request is a recorded body with a new random window (the
    ``from``/``to``/``date_from``/``date_to`` fields and ``date-from``/``date-to`` values
-   replaced by a window on the timeline's steps: whole months, 1 to 24 of them).
+   replaced), drawn as the dashboard's users make them (:class:`Windows`):
+   - 60 %: the range slider: both ends on the timeline's steps (months on the bundled data,
+     weeks or days on shorter data), the start anywhere, 1, 2, 3, 6, 12 or 24 steps long;
+   - 25 %: dates typed in the From and To fields: any day of the data's span, 1 to 730 days long;
+   - 15 %: the opening view (``story.json``, else the last three months): every visitor lands
+     on it, and Reset view and shared links return to it.
 4. Report p50/p95/p99 latency and requests/s of the answered requests (200, 204), errors
    (anything else, 503 included, counted apart), the share answered from the shared cache,
    the server's CPU seconds per request, and its memory after each of three rounds at 20
@@ -163,6 +168,55 @@ def cpu_seconds(pid: int) -> float:
 # --- recording -----------------------------------------------------------------------------------
 
 
+class Windows:
+    """The windows a dashboard user makes on a data folder (see the module docstring): the
+    timeline's steps, typed days, and the opening view, in the shares :attr:`SHARES`."""
+
+    SHARES = (("slider", 0.60), ("typed", 0.25), ("opening", 0.15))
+    STEPS = (1, 1, 2, 3, 3, 6, 12, 24)
+
+    def __init__(self, data: Path | None, span: tuple[dt.date, dt.date]):
+        from explorer.presenter import STORY_FILE, timeline_ticks
+        from explorer.viewstate import ViewState
+
+        self.span = span
+        self.unit, self.ticks = timeline_ticks(*span)
+        story = (data or _bundled()) / STORY_FILE
+        opening = None
+        if story.is_file():
+            state, _ = ViewState.from_query(json.loads(story.read_text()).get("view", ""))
+            a, b = state.window()
+            opening = ((a or span[0]).isoformat(), (b or span[1]).isoformat())
+        self.opening = opening or ((span[1] - dt.timedelta(days=91)).isoformat(), span[1].isoformat())
+
+    def describe(self) -> str:
+        return (
+            f"windows: {self.SHARES[0][1]:.0%} range slider ({len(self.ticks)} {self.unit}s, 1-24 {self.unit}s long), "
+            f"{self.SHARES[1][1]:.0%} typed days (1-730 days long), {self.SHARES[2][1]:.0%} the opening view "
+            f"{self.opening[0]}..{self.opening[1]}"
+        )
+
+    def draw(self, rng: random.Random) -> tuple[str, str]:
+        from explorer.presenter import tick_end
+
+        u = rng.random()
+        start, end = self.span
+        if u < self.SHARES[0][1]:
+            first = rng.randrange(len(self.ticks))
+            last = min(len(self.ticks) - 1, first + rng.choice(self.STEPS) - 1)
+            return self.ticks[first].isoformat(), min(tick_end(self.ticks[last], self.unit), end).isoformat()
+        if u < self.SHARES[0][1] + self.SHARES[1][1]:
+            a = start + dt.timedelta(days=rng.randrange((end - start).days + 1))
+            return a.isoformat(), min(end, a + dt.timedelta(days=rng.randrange(730))).isoformat()
+        return self.opening
+
+
+def _bundled() -> Path:
+    from explorer.paths import bundled_data_dir
+
+    return Path(bundled_data_dir())
+
+
 def month_windows(start: dt.date, end: dt.date, rng: random.Random) -> tuple[str, str]:
     """A random window on the timeline's steps: 1 to 24 whole months inside the data's span."""
     months = (end.year - start.year) * 12 + end.month - start.month
@@ -284,17 +338,17 @@ def replay(
     bodies: list[bytes],
     clients: int,
     seconds: float,
-    span: tuple[dt.date, dt.date] | None,
+    windows: Windows | None,
     seed: int,
     path: str = "/_dash-update-component",
     distinct: int = 0,
 ) -> dict:
     """C clients, each on one keep-alive connection, sending random recorded bodies (with a
     random window) for ``seconds``; latencies in ms, statuses, cache hits."""
-    decoded = [json.loads(b) for b in bodies] if span else []
+    decoded = [json.loads(b) for b in bodies] if windows else []
     # --distinct-windows N: users who look at N windows between them (shared links, the default
     # view), instead of a new random window for every request.
-    pool = [month_windows(*span, random.Random(seed + i)) for i in range(distinct)] if span and distinct else []
+    pool = [windows.draw(random.Random(seed + i)) for i in range(distinct)] if windows and distinct else []
     lock = threading.Lock()
     latencies: list[float] = []
     errors: dict[str, int] = {}
@@ -310,7 +364,7 @@ def replay(
         barrier.wait()
         while time.perf_counter() < deadline:
             if decoded:
-                window = rng.choice(pool) if pool else month_windows(*span, rng)
+                window = rng.choice(pool) if pool else windows.draw(rng)
                 body = json.dumps(with_window(rng.choice(decoded), *window)).encode()
             else:
                 body = rng.choice(bodies)
@@ -400,6 +454,8 @@ def span_of(data: Path | None) -> tuple[dt.date, dt.date]:
 
 def bench_folder(label: str, data: Path | None, args, results: dict) -> None:
     span = span_of(data)
+    windows = Windows(data, span)
+    print(f"{label}: {windows.describe()}", flush=True)
     t0 = time.perf_counter()
     proc, port = start_explorer(data, args.workers, args.threads, args.serve_args)
     try:
@@ -434,7 +490,7 @@ def bench_folder(label: str, data: Path | None, args, results: dict) -> None:
             if repeats > 1 and args.warmup:
                 # The workers' own caches (views, metrics) fill first; the three rounds then show
                 # whether memory stays flat.
-                r = replay(port, bodies, clients, args.warmup, span, args.seed - 1, distinct=args.distinct_windows)
+                r = replay(port, bodies, clients, args.warmup, windows, args.seed - 1, distinct=args.distinct_windows)
                 print(line(f"{label} warm-up", r, None, memory_mb(proc.pid)), flush=True)
             for n in range(repeats):
                 cpu0 = cpu_seconds(proc.pid)
@@ -443,7 +499,7 @@ def bench_folder(label: str, data: Path | None, args, results: dict) -> None:
                     bodies,
                     clients,
                     args.seconds,
-                    span,
+                    windows,
                     args.seed + clients * 10 + n,
                     distinct=args.distinct_windows,
                 )

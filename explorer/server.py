@@ -9,10 +9,13 @@ knowing what the callbacks are:
   (Content-Security-Policy, X-Content-Type-Options, X-Frame-Options,
   Referrer-Policy) to every response, including the errors below.
 - :class:`ResponseCache` answers a request it has answered before from a
-  bounded disk cache shared by every worker process, keyed by the data's
-  fingerprint, the code's version, the path, the accepted encodings and the
-  SHA-256 of the body; so a view computed once by any worker is a file read
-  for every other user. Responses are stored compressed.
+  bounded disk cache shared by every worker process, before the gate, Flask
+  or Dash do any work. The key is the whole request, normalised: the data's
+  fingerprint, the code's version, the path, the content type, the encoding
+  the answer is compressed with, and the SHA-256 of the body in canonical
+  JSON (keys sorted, no spaces), which holds the callback's outputs, inputs,
+  state and trigger; so a view computed once by any worker is a file read
+  for every other user. Responses are stored compressed, as sent.
 - :class:`RequestGate` lets a bounded number of requests compute at once in a
   process, queues a bounded number more for a bounded time, and answers the
   rest at once with 503 and ``Retry-After``: overload is refused, not piled up.
@@ -49,6 +52,8 @@ __all__ = [
     "ServerSettings",
     "SecurityHeaders",
     "ResponseCache",
+    "canonical_json",
+    "accepted_encodings",
     "RequestGate",
     "DiskStore",
     "host_name",
@@ -87,7 +92,7 @@ class ServerSettings:
     workers: int = 1
     threads: int = 32
     slots: int = 1
-    max_waiting: int = 24
+    max_waiting: int = 32
     queue_timeout: float = 10.0
     request_timeout: float = 60.0
     backlog: int = 128
@@ -376,6 +381,28 @@ class DiskStore:
             self._cache.close()
 
 
+def canonical_json(body: bytes) -> tuple[bytes, object]:
+    """``body`` as canonical JSON (keys sorted, no spaces), and the value it holds; a body
+    that is not JSON is returned as it is, with ``None``.
+
+    Two bodies with the same canonical form are the same request to any JSON reader
+    (Flask's included: a repeated key keeps its last value in both).
+
+    >>> canonical_json(b'{"b": [1, 2.0], "a": "\\u00e9"}')[0].decode()
+    '{"a":"é","b":[1,2.0]}'
+    """
+    try:
+        value = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return body, None
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(), value
+
+
+def accepted_encodings(header: str) -> str:
+    """The ``Accept-Encoding`` header, normalised: lower case, without spaces."""
+    return header.replace(" ", "").lower()
+
+
 @dataclass
 class ResponseCache:
     """WSGI middleware: answer a pure request from ``store`` when it was answered before.
@@ -386,8 +413,12 @@ class ResponseCache:
     (``get_prefixes``, by default :data:`CACHED_GET_PREFIXES`). Only 200 and 204 responses without cookies are
     stored, as sent (compressed). The key is ``namespace`` (the data fingerprint
     and the code version), the method, path, query (none for callbacks: Dash's
-    per-page ``endId`` concerns background callbacks only), accepted encodings
-    and the SHA-256 of the body. Responses carry ``X-Explorer-Cache: hit`` or ``miss``.
+    per-page ``endId`` concerns background callbacks only), the media type of the
+    body, the encoding the answer is compressed with (``encoding_of`` the
+    ``Accept-Encoding`` header: by default the header itself, normalised; the
+    dashboard passes the compressor's own choice, so every browser that gets
+    Brotli shares one entry) and the SHA-256 of the body in canonical JSON
+    (:func:`canonical_json`). Responses carry ``X-Explorer-Cache: hit`` or ``miss``.
     """
 
     app: Callable
@@ -395,6 +426,7 @@ class ResponseCache:
     namespace: str
     uncacheable: frozenset[str] = frozenset()
     get_prefixes: tuple[str, ...] = CACHED_GET_PREFIXES
+    encoding_of: Callable[[str], str] = accepted_encodings
     hits: int = 0
     misses: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -410,12 +442,12 @@ class ResponseCache:
         environ["wsgi.input"] = io.BytesIO(body)
         return body
 
-    def pure_callback(self, body: bytes) -> bool:
-        """Whether a callback request body asks for outputs whose callback is pure."""
+    def pure_callback(self, body: bytes | dict) -> bool:
+        """Whether a callback request body (bytes, or its decoded JSON) asks for outputs whose callback is pure."""
         if not self.uncacheable:
             return True
         try:
-            outputs = json.loads(body).get("outputs")
+            outputs = (json.loads(body) if isinstance(body, bytes) else body).get("outputs")
         except (ValueError, AttributeError):
             return False
         outputs = outputs if isinstance(outputs, list) else [outputs]
@@ -427,12 +459,14 @@ class ResponseCache:
         return True
 
     def key(self, environ, query: str, body: bytes) -> str:
+        """The cache key of a request whose (canonical) body is ``body``."""
         parts = [
             self.namespace,
             environ["REQUEST_METHOD"],
             environ.get("PATH_INFO", ""),
             query,
-            environ.get("HTTP_ACCEPT_ENCODING", "").replace(" ", "").lower(),
+            environ.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower() if body else "",
+            str(self.encoding_of(environ.get("HTTP_ACCEPT_ENCODING", ""))),
             hashlib.sha256(body).hexdigest(),
         ]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
@@ -446,7 +480,10 @@ class ResponseCache:
             if any(k != "endId" for k in parse_qs(query, keep_blank_values=True)):
                 return self.app(environ, start_response)
             body = self._body(environ)
-            if body is None or not self.pure_callback(body):
+            if body is None:
+                return self.app(environ, start_response)
+            body, value = canonical_json(body)
+            if value is None or not self.pure_callback(value):
                 return self.app(environ, start_response)
             query = ""
         elif method == "GET" and path.startswith(self.get_prefixes):

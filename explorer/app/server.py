@@ -10,8 +10,11 @@ after every callback is registered) and inline styles, which Plotly needs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +29,7 @@ from ..server import (
     ResponseCache,
     SecurityHeaders,
     ServerSettings,
+    accepted_encodings,
     checked_cache_dir,
     private_cache_dir,
 )
@@ -36,7 +40,15 @@ _TEXT_TYPES = frozenset(
     {"text/css", "text/javascript", "application/javascript", "application/json", "image/svg+xml", "text/plain"}
 )
 
-__all__ = ["ServedApp", "make_server_app", "content_security_policy", "uncacheable_outputs", "code_version"]
+__all__ = [
+    "ServedApp",
+    "make_server_app",
+    "content_security_policy",
+    "uncacheable_outputs",
+    "code_version",
+    "compressed_with",
+    "fast_callback_json",
+]
 
 
 @dataclass
@@ -101,6 +113,72 @@ def code_version() -> str:
     return h.hexdigest()[:16]
 
 
+COMPRESSION = ("br", "gzip")  # what the responses are compressed with, by preference
+WARM_UP_SECONDS = 5.0  # at most this long (then one view more) is spent computing views before the fork
+
+
+def compressed_with(algorithms: tuple[str, ...] = COMPRESSION) -> Callable[[str], str]:
+    """The function from an ``Accept-Encoding`` header to the encoding flask-compress answers it
+    with (``identity`` when none), so that the response cache keeps one entry per encoding, not
+    one per browser's way of writing the header."""
+    try:
+        from flask_compress.flask_compress import _choose_algorithm
+    except ImportError:  # another flask-compress: one entry per header is still right, only larger
+        return accepted_encodings
+
+    @functools.lru_cache(maxsize=256)
+    def choose(header: str) -> str:
+        try:
+            return _choose_algorithm(algorithms, header) or "identity"
+        except Exception:  # a header it cannot read: keyed by the header itself
+            return "header:" + accepted_encodings(header)
+
+    return choose
+
+
+def _component_json(obj):
+    to_json = getattr(type(obj), "to_plotly_json", None)  # on the type: a Patch answers any attribute
+    if to_json is None:
+        raise TypeError(type(obj).__name__)
+    return to_json(obj)
+
+
+def fast_callback_json() -> Callable | None:
+    """Make Dash encode callback answers in one orjson pass; returns the encoder it replaced
+    (``None`` when orjson is missing or the encoder is already installed).
+
+    Dash encodes every answer with Plotly's ``to_json_plotly``, which tries orjson first but,
+    when the answer holds a Dash component or a :class:`dash.Patch` (the details panel, the
+    notices, a selection patch: most answers), walks the whole answer to clean it and encodes
+    it again: a tenth of a request's CPU. Here orjson asks the components for their JSON as
+    it meets them, so the answer is encoded once, to the same text (the same options and the
+    same escaping of ``<``, ``>`` and ``/``); anything else it cannot encode goes to the
+    original encoder, unchanged.
+    """
+    import dash._callback as dash_callback
+
+    current = dash_callback.to_json
+    if getattr(current, "explorer_fast", False):
+        return None
+    try:
+        import orjson
+        from plotly.io._json import _safe, _swap_orjson
+    except ImportError:
+        return None
+    options = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
+
+    def to_json(value):
+        try:
+            text = orjson.dumps(value, default=_component_json, option=options).decode("utf8")
+        except TypeError:
+            return current(value)
+        return _safe(text, _swap_orjson)
+
+    to_json.explorer_fast = True
+    dash_callback.to_json = to_json
+    return current
+
+
 def make_server_app(data: str | Path | AppData, settings: ServerSettings | None = None) -> ServedApp:
     """Load and validate the data folder once, build the dashboard and harden it.
 
@@ -109,11 +187,12 @@ def make_server_app(data: str | Path | AppData, settings: ServerSettings | None 
     settings = settings or ServerSettings.from_env()
     app_data = data if isinstance(data, AppData) else prepare_app_data(data)
     app = create_app(app_data)
+    fast_callback_json()
     server = app.server
     server.config["EXPLORER_EXPORTS"] = settings.exports
     server.config["EXPLORER_EXPORT_SLOTS"] = settings.export_slots
     server.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
-    server.config["COMPRESS_ALGORITHM"] = ["br", "gzip"]
+    server.config["COMPRESS_ALGORITHM"] = list(COMPRESSION)
     server.config["COMPRESS_BR_LEVEL"] = 5
     from flask_compress import Compress
 
@@ -150,7 +229,12 @@ def make_server_app(data: str | Path | AppData, settings: ServerSettings | None 
         # A layout made per request (a function) may differ between requests: never cached.
         prefixes = tuple(p for p in CACHED_GET_PREFIXES if not (p == "/_dash-layout" and callable(app.layout)))
         cache = ResponseCache(
-            gate, DiskStore(folder, settings.cache_mb), namespace, uncacheable_outputs(app), get_prefixes=prefixes
+            gate,
+            DiskStore(folder, settings.cache_mb),
+            namespace,
+            uncacheable_outputs(app),
+            get_prefixes=prefixes,
+            encoding_of=compressed_with(),
         )
         wsgi = cache
     server.wsgi_app = SecurityHeaders(wsgi, content_security_policy(app), settings.served_hosts())
@@ -164,10 +248,20 @@ def warm_up(served: ServedApp) -> None:
     import logging
 
     try:
-        from ..presenter import render_view
+        from ..presenter import render_timeline, render_view
 
         end = served.data.span[1].isoformat()
         render_view(served.data, ViewState(date_from=end, date_to=end))
+        # The opening view at both levels: every visitor asks for it first, and each worker
+        # inherits it computed (its caches are copied from this process at the fork). Bounded:
+        # on a large folder the second level is left to the first visitor who asks for it.
+        started = time.monotonic()
+        story = served.data.story.state if served.data.story is not None else ViewState()
+        render_timeline(served.data, story)
+        for level in dict.fromkeys((story.level, "countries", "officials")):
+            if time.monotonic() - started > WARM_UP_SECONDS:
+                break
+            render_view(served.data, story.replace(level=level))
     except Exception as exc:  # only a warm-up: the first request will say what is wrong
         logging.getLogger("explorer.server").warning("explorer: warm-up skipped: %s", exc)
     client = served.app.server.test_client()

@@ -7,7 +7,7 @@ import os
 import click
 
 from . import cli
-from .common import data_option, data_path
+from .common import data_option, data_paths
 
 
 @cli.command()
@@ -34,7 +34,7 @@ from .common import data_option, data_path
 )
 @click.option(
     "--max-waiting",
-    default=24,
+    default=32,
     show_default=True,
     type=click.IntRange(0, 10_000),
     help="Requests that may wait for a free slot in each process; more get 503 with Retry-After.",
@@ -71,7 +71,7 @@ from .common import data_option, data_path
 @click.option("--no-exports", is_flag=True, help="Turn the dashboard's Export menu off (the CLI still exports).")
 @click.option("--debug", is_flag=True, help="Dash debug mode (reloader, error pages). Never on a shared server.")
 def serve(
-    data: str | None,
+    data: tuple[str, ...],
     host: str,
     port: int,
     workers: int,
@@ -112,22 +112,21 @@ def serve(
     from ..app.server import make_server_app, warm_up
 
     env = os.environ.get("EXPLORER_DATA")
-    if data is None and env and not os.path.isdir(env):
+    if not data and env and not os.path.isdir(env):
         raise ArgumentError(f"$EXPLORER_DATA: {env!r} is not a folder")
-    folder = data_path(data)
+    folders = data_paths(data)
+    folder = folders if len(folders) > 1 else folders[0]
     if not debug:  # the debug reloader binds twice, by design
         check_port(host, port)
     served = make_server_app(folder, settings)
+    serving = " + ".join(map(str, folders)) if len(folders) > 1 else served.app.server.config["EXPLORER_DATA"]
     shown = f"[{host}]" if ":" in host else host
     how = (
         "Dash debug server"
         if debug
         else (f"waitress, {threads} threads" if workers == 1 else f"gunicorn, {workers} workers of {threads} threads")
     )
-    message = (
-        f"explorer: serving {served.app.server.config['EXPLORER_DATA']} on http://{shown}:{port}/ "
-        f"({how}; Ctrl+C to stop)"
-    )
+    message = f"explorer: serving {serving} on http://{shown}:{port}/ ({how}; Ctrl+C to stop)"
     if host in ("0.0.0.0", "::") and not settings.allowed_hosts:
         message += (
             "\nexplorer: note: only localhost names are allowed; add --allowed-host NAME for each name users type"
