@@ -93,7 +93,10 @@ def describe_tie(G: nx.Graph, u, v, key, data: dict) -> dict:
     ``events`` (the event ids of a country-level edge, else ``[event]`` or []),
     ``weight``, ``text`` (one line: date, kind, title or "A member of B") and
     ``sources`` (list of ``{id, title, publisher, url, published}``).
-    Affiliations keep their direction in ``u`` -> ``v``.
+    Affiliations keep their direction in ``u`` -> ``v``.  When several data
+    folders are open, ``folder`` names the folder the fact came from (for a
+    country-level tie, its events' folders, ``;``-separated, in first-event
+    order); with one folder there is no ``folder`` key, so nothing changes.
     """
     relation = str(data.get("relation", ""))
     kind = str(data.get("kind", ""))
@@ -112,6 +115,7 @@ def describe_tie(G: nx.Graph, u, v, key, data: dict) -> dict:
         text = f"{kind}: {title}" if title else kind
         when = start if not end or end == start else f"{start} to {end}"
     weight = data.get("weight", 1)
+    folder = _folder(G, data, events)
     return {
         "key": str(key),
         "u": u,
@@ -128,7 +132,17 @@ def describe_tie(G: nx.Graph, u, v, key, data: dict) -> dict:
         "weight": float(weight) if isinstance(weight, (int, float)) else 1.0,
         "text": f"{when} {text}".strip(),
         "sources": _sources(G, data.get("sources", ())),
+        **({"folder": folder} if folder else {}),
     }
+
+
+def _folder(G: nx.Graph, data: dict, events: list[str]) -> str:
+    """The folder of a fact, or the folders of a country-level tie's events ('' for one folder)."""
+    if data.get("folder") or not data.get("events"):
+        return str(data.get("folder") or "")
+    table = G.graph.get("events", {})
+    folders = (table.get(e, {}).get("folder", "") for e in events)
+    return ";".join(dict.fromkeys(f for f in folders if f))
 
 
 def _tie_order(tie: dict) -> tuple:

@@ -65,9 +65,11 @@ QUERY_KEYS = {
     "path_to": "pto",
 }
 _FROM_KEY = {v: k for k, v in QUERY_KEYS.items()}
-# Fields that change what is drawn or highlighted but not which nodes and edges are in the view.
 _SHOWN_CHARS = 80  # the longest value a notice quotes
 _SHOWN_ITEMS = 5  # the most list items a notice names
+# Fields to_dict leaves out at their (empty) default: states without them keep their old form.
+_LEFT_OUT_WHEN_EMPTY = frozenset({"hidden_folders"})
+# Fields that change what is drawn or highlighted but not which nodes and edges are in the view.
 PRESENTATION_FIELDS = frozenset({"metric", "color", "tab", "selected", "vs_from", "vs_to", "path_from", "path_to"})
 
 
@@ -185,11 +187,16 @@ class ViewState:
     # ---- round trips --------------------------------------------------------------------
 
     def to_dict(self) -> dict:
-        """Plain JSON-safe dict of every field (lists for tuples)."""
+        """Plain JSON-safe dict of every field (lists for tuples); ``hidden_folders`` only when a
+        folder is hidden, so a state of one data folder reads as it did before folders existed.
+
+        >>> "hidden_folders" in ViewState().to_dict(), ViewState(hidden_folders=("gdelt",)).to_dict()["hidden_folders"]
+        (False, ['gdelt'])
+        """
         return {
             f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v
             for f in fields(self)
-            if not f.name.startswith("_")
+            if not f.name.startswith("_") and (f.name not in _LEFT_OUT_WHEN_EMPTY or getattr(self, f.name))
         }
 
     @classmethod

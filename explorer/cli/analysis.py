@@ -22,7 +22,7 @@ from ..metrics import METRICS
 from ..text import escape_csv_cell, escape_json, escape_terminal
 from ..viewstate import ViewState
 from . import cli
-from .common import data_option, data_path, level_option, resolve_window, with_window
+from .common import data_option, level_option, load_data, resolve_window, with_window
 
 FORMATS: dict[str, str] = {
     "table": "Aligned text for reading in a terminal.",
@@ -69,11 +69,10 @@ def _metric_option(f):
     )(f)
 
 
-def _load_graph(data: str | None):
+def _load_graph(data: tuple[str, ...]):
     from ..graph import build_graph
-    from ..loader import load_dataset
 
-    return build_graph(load_dataset(data_path(data)))
+    return build_graph(load_data(data))
 
 
 def _view(G, window, level: str, keep_isolated: bool = False):
@@ -182,7 +181,15 @@ def _previous_window(window):
 
 def _tie_line(tie: dict) -> str:
     ends = f"{tie['u_name']} – {tie['v_name']}"
-    return f"{tie['text']} [{ends}]" if tie["relation"] == "event" else tie["text"]
+    return (f"{tie['text']} [{ends}]" if tie["relation"] == "event" else tie["text"]) + _folder_note(tie)
+
+
+def _folder_note(tie: dict) -> str:
+    """' · folder: gdelt' (' · folders: data, gdelt' for a country-level tie); '' with one folder."""
+    folders = [f for f in tie.get("folder", "").split(";") if f]
+    if not folders:
+        return ""
+    return f" · folder{'s' if len(folders) > 1 else ''}: {', '.join(folders)}"
 
 
 @cli.command("changes")
@@ -337,7 +344,7 @@ def path_command(source, target, data, window, level, max_paths, fmt) -> None:
         for hop in path["hops"]:
             _echo(f"  {hop['source_name']} – {hop['target_name']}:")
             for tie in hop["ties"]:
-                _echo(f"    {tie['text']}")
+                _echo(f"    {tie['text']}{_folder_note(tie)}")
                 for src in tie["sources"]:
                     bits = [b for b in (src["title"], src["publisher"], src["url"]) if b]
                     _echo(f"      source: {', '.join(bits) or src['id']}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 from pathlib import Path
 
 import click
@@ -20,25 +21,41 @@ __all__ = [
     "resolve_window",
     "data_path",
     "data_paths",
+    "default_data_paths",
     "load_data",
 ]
 
 
 def data_path(value: str | None) -> Path:
-    path = Path(value) if value else default_data_dir()
+    """The folder ``value`` (none: the first default folder, see :func:`default_data_paths`), checked."""
+    if not value:
+        return default_data_paths()[0]
+    path = Path(value)
     if not path.is_dir():
         raise ArgumentError(f"--data: {str(path)!r} is not a folder")
     return path
 
 
+def default_data_paths() -> list[Path]:
+    """The folders of ``$EXPLORER_DATA`` (several separated by ``os.pathsep``, ``:`` on Linux and
+    macOS, ``;`` on Windows), each checked; without it, the bundled dataset."""
+    env = os.environ.get("EXPLORER_DATA", "")
+    paths = [Path(p) for p in env.split(os.pathsep) if p.strip()]
+    for path in paths:
+        if not path.is_dir():
+            raise ArgumentError(f"$EXPLORER_DATA: {str(path)!r} is not a folder")
+    return paths or [default_data_dir()]
+
+
 def data_paths(values: str | tuple[str, ...] | list[str] | None) -> list[Path]:
-    """The folders of ``--data`` (given once or several times; none: the default folder), each checked.
+    """The folders of ``--data`` (given once or several times; none: the default folders,
+    see :func:`default_data_paths`), each checked.
 
     The same folder given twice counts once.
     """
     if values is None or isinstance(values, str):
         values = (values,) if values else ()
-    paths = [data_path(v) for v in values] or [data_path(None)]
+    paths = [data_path(v) for v in values] or default_data_paths()
     unique: dict[str, Path] = {}
     for p in paths:
         unique.setdefault(str(p.resolve()), p)
@@ -58,8 +75,9 @@ def data_option(f):
         "data",
         metavar="DIR",
         multiple=True,
-        help="Data folder (default: $EXPLORER_DATA or the bundled BRICS dataset). Repeat it to open several "
-        "folders as one: entities are merged by id, ISO3 or Wikidata id, facts keep their folder.",
+        help="Data folder (default: $EXPLORER_DATA, several separated by ':' (';' on Windows), or the bundled "
+        "BRICS dataset). Repeat it to open several folders as one: entities are merged by id, ISO3 or Wikidata id, "
+        "facts keep their folder.",
     )(f)
 
 

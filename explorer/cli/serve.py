@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import click
 
 from . import cli
@@ -111,10 +109,7 @@ def serve(
     )
     from ..app.server import make_server_app, warm_up
 
-    env = os.environ.get("EXPLORER_DATA")
-    if not data and env and not os.path.isdir(env):
-        raise ArgumentError(f"$EXPLORER_DATA: {env!r} is not a folder")
-    folders = data_paths(data)
+    folders = data_paths(data)  # $EXPLORER_DATA's folders without --data, each checked
     folder = folders if len(folders) > 1 else folders[0]
     if not debug:  # the debug reloader binds twice, by design
         check_port(host, port)

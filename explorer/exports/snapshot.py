@@ -4,7 +4,7 @@ A :class:`Snapshot` computes the view once (through
 :func:`explorer.presenter.render_view`, the dashboard's own pipeline) and
 knows how to describe it: a title with the date window, and a caption with
 the counts and filters, the number of sources, the tool's version and the
-data folder's name (never its absolute path: an export is shared, a local
+data folders' names (never their absolute paths: an export is shared, a local
 path is nobody else's business).  :meth:`Snapshot.figure` draws a view with
 :func:`explorer.figures.make_network_figure`, the function the dashboard
 uses, with the same inputs the dashboard gives it, so an export looks like the
@@ -122,8 +122,9 @@ class Snapshot:
 
     @property
     def data_name(self) -> str:
-        """The data folder's name, as exports name it: ``brics`` for ``/home/me/brics``, never the whole path."""
-        return data_name(self.data.path)
+        """The data folders' names, as exports name them: ``brics`` for ``/home/me/brics``, never the whole
+        path; ``data + gdelt`` when several folders are open (as the dashboard's header says)."""
+        return " + ".join(self.data.graph.graph.get("folders", ())) or data_name(self.data.path)
 
     @property
     def metric(self) -> str:
