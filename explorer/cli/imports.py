@@ -1,4 +1,6 @@
-"""``explorer import gdelt|icews FILE... --out DIR``: event data into a data folder.
+"""``explorer import gdelt|icews FILE... --out DIR``: event data into a data folder; ``explorer import
+table|gexf|graphml FILE --out DIR``: an analyst's own file (see :mod:`explorer.importers.table` and
+:mod:`explorer.importers.graphfile`).
 
 One subcommand per entry of :data:`explorer.importers.IMPORTERS`; the
 options a format does not support (``--min-mentions`` for ICEWS) are left out
@@ -22,7 +24,8 @@ _SHOWN_PROBLEMS = 20
 
 @cli.group("import")
 def import_group() -> None:
-    """Import machine-coded event data (GDELT, ICEWS) into a data folder."""
+    """Import machine-coded event data (GDELT, ICEWS), tables of ties (Kumu, edge lists) or graph files
+    (GEXF, GraphML) into a data folder."""
 
 
 def _countries(text: str | None) -> frozenset[str]:
@@ -54,6 +57,8 @@ def _make_command(name: str, fmt_help: str, options: frozenset[str]) -> click.Co
         force=False,
         strict=False,
         quiet=False,
+        engine="arrow",
+        master=None,
     ) -> None:
         from ..importers import IMPORTERS, ImportOptions, run_import
         from ..importers.cameo import parse_selection
@@ -62,6 +67,8 @@ def _make_command(name: str, fmt_help: str, options: frozenset[str]) -> click.Co
         out = out_path(out)
         if append and force:
             raise ArgumentError("--append and --force cannot be combined: --append adds to --out, --force replaces it")
+        if master and engine != "spark":
+            raise ArgumentError("--master is the Spark master URL: it needs --engine spark")
         start, end = resolve_window(date_from, date_to, None)
         options = ImportOptions(
             date_from=start,
@@ -71,6 +78,8 @@ def _make_command(name: str, fmt_help: str, options: frozenset[str]) -> click.Co
             min_mentions=min_mentions or 0,
             strict=strict,
             mode="append" if append else "force" if force else "new",
+            engine=engine,
+            master=master,
         )
         shown = 0
 
@@ -167,6 +176,19 @@ def _make_command(name: str, fmt_help: str, options: frozenset[str]) -> click.Co
         ),
         click.Option(["--strict"], is_flag=True, help="Stop at the first malformed line instead of skipping it."),
         click.Option(["--quiet", "-q"], is_flag=True, help="No progress bar and no summary."),
+        click.Option(
+            ["--engine"],
+            type=click.Choice(["arrow", "spark"]),
+            default="arrow",
+            show_default=True,
+            help="What reads, checks and filters the rows: 'arrow' (this process, streaming) or 'spark' (Apache "
+            "Spark: pip install 'explorer[spark]' and Java). Both give the same folder.",
+        ),
+        click.Option(
+            ["--master"],
+            metavar="URL",
+            help="With --engine spark: the Spark master (default local[2], this machine; e.g. spark://host:7077).",
+        ),
     ]
     return click.Command(name, callback=command, params=params, help=fmt_help, short_help=fmt_help.split(".")[0])
 
@@ -188,3 +210,152 @@ def _register() -> None:
 
 
 _register()
+
+
+# ---- analysts' own files: tables (Kumu workbooks, edge lists), GEXF, GraphML ------------------
+
+_OWN_FILES_HELP = (
+    "Names are resolved against the entities of --data (ids, names, aliases, ISO3 codes, Wikidata ids); "
+    "a name none of them carries becomes a new entity. --out is a new data folder holding the ties and every "
+    "entity they name; nothing is written to it if one row is refused (every problem is listed, with its "
+    "file, sheet, row and column). docs/importers.md of explorer's source tree describes the layouts read."
+)
+
+
+def _own_file_options(f):
+    options = [
+        click.Option(
+            ["--data", "data"],
+            metavar="DIR",
+            multiple=True,
+            help="Data folder whose entities names resolve to, and whose sources cited ids are taken from "
+            "(repeatable; default: $EXPLORER_DATA or the bundled data). It is read, never written.",
+        ),
+        click.Option(
+            ["--node-kind"],
+            type=click.Choice(["country", "organization", "official"]),
+            help="Kind of a name that matches no entity and is not a country (default: refuse it).",
+        ),
+        click.Option(
+            ["--default-kind"],
+            type=click.Choice(list(_relation_kinds())),
+            metavar="KIND",
+            default="meeting",
+            show_default=True,
+            help="Kind of a tie whose kind is empty or missing: an event kind (meeting, call, visit...) or an "
+            "affiliation kind (member, office...).",
+        ),
+        click.Option(
+            ["--unknown-kinds"],
+            type=click.Choice(["nearest", "refuse"]),
+            default="nearest",
+            show_default=True,
+            help="A kind outside the data model's: read it as the nearest relation (a synonym or close spelling, "
+            "noted on the tie; refused when none is near), or refuse it.",
+        ),
+        click.Option(
+            ["--force"], is_flag=True, help="Replace an existing --out folder, if it is empty or a data folder."
+        ),
+        click.Option(["--quiet", "-q"], is_flag=True, help="No summary."),
+    ]
+    if isinstance(f, click.Command):
+        f.params.extend(options)
+    else:  # under click's decorators, which build the command from __click_params__ (in reverse order)
+        f.__click_params__ = [*reversed(options), *getattr(f, "__click_params__", [])]
+    return f
+
+
+def _relation_kinds() -> tuple[str, ...]:
+    from ..importers.facts import RELATION_KINDS
+
+    return RELATION_KINDS
+
+
+def _reference(data):
+    """The entities names resolve against, and the folders they come from (which --out may never be)."""
+    from ..importers.facts import Reference
+    from ..loader import load_datasets
+    from ..writes import data_folder_inputs
+    from .common import data_paths
+
+    paths = data_paths(data)
+    return Reference(load_datasets(paths)), [p for path in paths for p in data_folder_inputs(path)]
+
+
+@import_group.command(
+    "table",
+    short_help="Import a Kumu workbook or an edge list (.xlsx, .ods, .csv) into a data folder",
+    help="Import a table of ties into a data folder: a Kumu workbook (Elements and Connections sheets) or an edge "
+    "list (one tie per row: source, target, date or start/end, kind, title, URL), from .xlsx, .ods or .csv. "
+    "Columns are found by their usual names; --source, --target, --date, --start, --end, --kind, --title and "
+    "--url name them. " + _OWN_FILES_HELP,
+)
+@click.argument("file", metavar="FILE")
+@click.option(
+    "--out", "out", required=True, metavar="DIR", help="Data folder to write (must not exist, unless --force)."
+)
+@click.option("--sheet", metavar="NAME", help="The sheet of the edge list in a workbook (default: the first).")
+@click.option("--source", "col_source", metavar="COL", help="Column of a tie's first entity (default: source, from).")
+@click.option("--target", "col_target", metavar="COL", help="Column of a tie's second entity (default: target, to).")
+@click.option("--date", "col_date", metavar="COL", help="Column of a tie's date (default: date).")
+@click.option("--start", "col_start", metavar="COL", help="Column of a tie's start (default: start).")
+@click.option("--end", "col_end", metavar="COL", help="Column of a tie's end (default: end).")
+@click.option("--kind", "col_kind", metavar="COL", help="Column of a tie's kind (default: kind, type, relation).")
+@click.option("--title", "col_title", metavar="COL", help="Column of a tie's title (default: title, label).")
+@click.option("--url", "col_url", metavar="COL", help="Column of a tie's source URLs (default: url, source url, link).")
+@_own_file_options
+def import_table_command(file, out, sheet, data, node_kind, default_kind, unknown_kinds, force, quiet, **columns):
+    from ..importers.table import TableOptions, import_table
+    from ..writes import out_path
+
+    options = TableOptions(
+        columns={k.removeprefix("col_"): v for k, v in columns.items() if v},
+        sheet=sheet,
+        node_kind=node_kind,
+        default_kind=default_kind,
+        unknown_kinds=unknown_kinds,
+    )
+    reference, read = _reference(data)
+    lines = import_table(file, out_path(out), reference, options, force=force, inputs=read)
+    if not quiet:
+        for line in lines:
+            click.echo(line)
+
+
+def _graph_file_command(fmt: str, title: str) -> click.Command:
+    def command(file, out, data, node_kind, default_kind, unknown_kinds, force, quiet):
+        from ..importers.graphfile import import_graph_file
+        from ..importers.table import TableOptions
+        from ..writes import out_path
+
+        options = TableOptions(node_kind=node_kind, default_kind=default_kind, unknown_kinds=unknown_kinds)
+        reference, read = _reference(data)
+        lines = import_graph_file(file, fmt, out_path(out), reference, options, force=force, inputs=read)
+        if not quiet:
+            for line in lines:
+                click.echo(line)
+
+    params = [
+        click.Argument(["file"], metavar="FILE"),
+        click.Option(
+            ["--out", "out"],
+            required=True,
+            metavar="DIR",
+            help="Data folder to write (must not exist, unless --force).",
+        ),
+    ]
+    cmd = click.Command(
+        fmt,
+        callback=command,
+        params=params,
+        short_help=f"Import a {title} file into a data folder",
+        help=f"Import a {title} file into a data folder: explorer's own export (explorer export --format {fmt}) "
+        "comes back as the entities, ties, kinds, dates and sources it was made from; another tool's file as "
+        "dated ties (spells, start/end or a date attribute; kind from a kind, type or relation attribute). "
+        + _OWN_FILES_HELP,
+    )
+    return _own_file_options(cmd)
+
+
+for _fmt, _title in (("gexf", "GEXF (Gephi)"), ("graphml", "GraphML")):
+    import_group.add_command(_graph_file_command(_fmt, _title))

@@ -11,10 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .actors import Actor
 
-__all__ = ["Layout", "EventFormat"]
+__all__ = ["Layout", "EventFormat", "per_distinct"]
 
 
 @dataclass(frozen=True)
@@ -84,3 +85,31 @@ class EventFormat:
     needed: Callable[[Layout], tuple[str, ...]]
     mentions_column: str | None = None
     options: frozenset[str] = field(default_factory=frozenset)
+
+
+def per_distinct(values: pa.Array, compute: Callable[[pa.Array], object]):
+    """Run ``compute`` on the distinct values of ``values`` only, and spread its result over every row.
+
+    ``compute`` takes an array and returns an array of the same length, a
+    tuple of them, or None (kept as None).  Dates, event codes and places
+    repeat across millions of rows, so computing once per distinct value
+    (a hash per row, then the work on a few hundred values) is what makes
+    the expensive checks cheap.
+
+    >>> per_distinct(pa.array(["a", "bb", "a"]), pc.utf8_length).to_pylist()
+    [1, 2, 1]
+    >>> ok, none = per_distinct(pa.array(["1", "x", "1"]), lambda v: (pc.ascii_is_decimal(v), None))
+    >>> ok.to_pylist(), none
+    ([True, False, True], None)
+    """
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    encoded = values.dictionary_encode()
+    result = compute(encoded.dictionary)
+
+    def spread(part):
+        return None if part is None else pc.take(part, encoded.indices)
+
+    if isinstance(result, tuple):
+        return tuple(spread(part) for part in result)
+    return spread(result)

@@ -8,21 +8,45 @@ files without that field cite the file itself.
 
 An event's confidence is ``medium`` when at least two sources reported it
 (``NumSources >= 2``) and ``low`` otherwise: GDELT is machine-coded.
+
+GDELT dates some events from phrases such as "last year" or "last month" in
+their article, so a file holds rows dated well before the day it was
+published: an event dated :data:`MISDATED_DAYS` days or more before its
+``DATEADDED`` is kept as dated, and counted as *misdated* in the summary.
+
+GDELT's other tables (Mentions, GKG) are told apart from event files and
+named in the error.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import re
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from .actors import Actor, gdelt_actor
-from .base import EventFormat, Layout
+from .base import EventFormat, Layout, per_distinct
 from .countries import iso3_from_place
 from .reader import InputError
 
-__all__ = ["GDELT", "LAYOUTS", "GDELT2_COLUMNS", "GDELT1_COLUMNS", "GDELT1_URL_COLUMNS", "detect"]
+__all__ = [
+    "GDELT",
+    "LAYOUTS",
+    "GDELT2_COLUMNS",
+    "GDELT1_COLUMNS",
+    "GDELT1_URL_COLUMNS",
+    "MISDATED_DAYS",
+    "detect",
+    "file_name",
+    "misdated",
+]
+
+MISDATED_DAYS = 7
+"""An event dated this many days or more before the day GDELT added it is counted as misdated (kept)."""
 
 _ACTOR = (
     "Code",
@@ -90,13 +114,48 @@ def _expected() -> str:
     )
 
 
+_STAMP = re.compile(r"\d{14}")
+_GKG_RECORD = re.compile(r"\d{14}-T?\d+")
+
+
+def _other_table(fields: list[str], label: str) -> str:
+    """What GDELT table other than the events a first line comes from ('' if none): Mentions or GKG."""
+    first = fields[0].strip()
+    name = label.rsplit("/", 1)[-1].lower()
+    upper = [f.strip().upper() for f in fields[:3]]
+    if (
+        upper[:2] == ["GLOBALEVENTID", "EVENTTIMEDATE"]
+        or (len(fields) in (14, 15, 16) and first.isdigit() and all(_STAMP.fullmatch(f.strip()) for f in fields[1:3]))
+        or (".mentions." in name and len(fields) not in LAYOUTS)
+    ):
+        return f"a GDELT 2.0 Mentions file ({len(fields)} columns: GLOBALEVENTID, EventTimeDate, MentionTimeDate, ...)"
+    if upper[0] == "GKGRECORDID" or _GKG_RECORD.fullmatch(first):
+        return f"a GDELT 2.x Global Knowledge Graph (GKG) file ({len(fields)} columns: GKGRECORDID, DATE, ...)"
+    if upper[:2] == ["DATE", "NUMARTS"] or (".gkg" in name and len(fields) not in LAYOUTS):
+        return f"a GDELT 1.0 Global Knowledge Graph (GKG) file ({len(fields)} columns: DATE, NUMARTS, ...)"
+    return ""
+
+
 def detect(first_line: str, label: str) -> Layout:
     """The GDELT layout of a file from its first line (a header line naming the columns is allowed).
 
     >>> detect("\\t".join(["1"] * 61), "f").name, detect("\\t".join(["1"] * 57), "f").name
     ('GDELT 2.0', 'GDELT 1.0 (no SOURCEURL)')
+
+    GDELT's Mentions and GKG files are named as such:
+
+    >>> detect("\\t".join(["741917022", "20180326044500", "20180326044500"] + ["1"] * 13), "m.CSV")
+    Traceback (most recent call last):
+    ...
+    explorer.importers.reader.InputError: m.CSV: this is a GDELT 2.0 Mentions file (16 columns: GLOBALEVENTID, EventTimeDate, MentionTimeDate, ...), not an event file; import the matching export file (YYYYMMDDHHMMSS.export.CSV.zip) instead
     """
     fields = first_line.split("\t")
+    other = _other_table(fields, label)
+    if other:
+        raise InputError(
+            f"{label}: this is {other}, not an event file; import the matching export file "
+            "(YYYYMMDDHHMMSS.export.CSV.zip) instead"
+        )
     layout = LAYOUTS.get(len(fields))
     hint = ""
     if first_line.startswith("Event ID\tEvent Date"):
@@ -166,6 +225,32 @@ def _date(values: pa.Array) -> pa.Array:
     return pc.if_else(real, iso, "")
 
 
+def file_name(label: str) -> str:
+    """The name a file is cited by: its base name (a zip member after its archive's), never the path as typed,
+    so the same file gives the same output whatever path or working folder it was imported from.
+
+    >>> file_name("./data/20130401.export.CSV"), file_name("/tmp/x/2013.zip:20130401.export.CSV")
+    ('20130401.export.CSV', '2013.zip:20130401.export.CSV')
+    """
+    archive, sep, member = label.rpartition(".zip:")
+    if sep:
+        return f"{Path(archive).name}.zip:{Path(member).name}"
+    return Path(label).name
+
+
+def misdated(event_dates: pa.Array, added: pa.Array, days: int = MISDATED_DAYS) -> pa.Array:
+    """Whether each event (``SQLDATE``) is dated ``days`` days or more before the day it was added
+    (``DATEADDED``); False where either is not a date.
+
+    >>> misdated(pa.array(["20170326", "20180319", "20180325", "x"]), pa.array(["20180326044500"] * 4)).to_pylist()
+    [True, True, False, False]
+    """
+    event = pc.strptime(pc.utf8_slice_codeunits(event_dates, 0, 8), format="%Y%m%d", unit="s", error_is_null=True)
+    when = pc.strptime(pc.utf8_slice_codeunits(added, 0, 8), format="%Y%m%d", unit="s", error_is_null=True)
+    early = pc.greater_equal(pc.subtract(when, event), pa.scalar(dt.timedelta(days=days), pa.duration("s")))
+    return pc.fill_null(early, False)
+
+
 def _event_columns(table: pa.Table, layout: Layout, label: str) -> dict[str, pa.Array]:
     col = table.column
     sources = col("NumSources")
@@ -174,8 +259,8 @@ def _event_columns(table: pa.Table, layout: Layout, label: str) -> dict[str, pa.
     who = [pc.binary_join_element_wise(col(f"Actor{n}Name"), " (", col(f"Actor{n}Code"), ")", "") for n in (1, 2)]
     who = [pc.if_else(pc.equal(col(f"Actor{n}Code"), ""), "-", w) for n, w in zip((1, 2), who)]
     note = pc.binary_join_element_wise(f"{layout.name} event ", col("GLOBALEVENTID"), ": ", who[0], " -> ", who[1], "")
-    # Events without an article (GDELT 1.0 before April 2013, or an empty SOURCEURL) cite their file.
-    file_key = pa.array([f"file:{label}"] * table.num_rows, pa.string())
+    # Events without an article (GDELT 1.0 before April 2013, or an empty SOURCEURL) cite their file, by name.
+    file_key = pa.array([f"file:{file_name(label)}"] * table.num_rows, pa.string())
     if "SOURCEURL" in layout.columns:
         url = pc.utf8_trim_whitespace(col("SOURCEURL"))
         source_key = pc.if_else(pc.equal(url, ""), file_key, url)
@@ -191,7 +276,8 @@ def _event_columns(table: pa.Table, layout: Layout, label: str) -> dict[str, pa.
         "tone": col("AvgTone"),
         "mentions": col("NumMentions"),
         "source_key": source_key,
-        "source_date": _date(col("DATEADDED")),
+        "source_date": per_distinct(col("DATEADDED"), _date),
+        "misdated": misdated(col("SQLDATE"), col("DATEADDED")),
     }
 
 

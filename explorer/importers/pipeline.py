@@ -21,9 +21,10 @@ inputs always give the same ids and the same rows in the same order.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,9 +36,20 @@ from ..loader import ID_PATTERNS
 from ..text import escape_terminal
 from . import cameo
 from .actors import SKIP_REASONS, Actor
-from .base import EventFormat, Layout
+from .base import EventFormat, Layout, per_distinct
 from .countries import country_name
-from .reader import InputError, LineCounter, expand_inputs, iter_batches, list_inputs, read_first_line, to_text
+from .reader import (
+    InputError,
+    LineCounter,
+    clean_controls,
+    clean_text,
+    expand_inputs,
+    iter_batches,
+    list_inputs,
+    prefetch,
+    read_first_line,
+    to_text,
+)
 from .writer import FolderWriter
 
 __all__ = ["ImportOptions", "ImportReport", "run_import", "FILTER_REASONS", "OTHER_SKIPS"]
@@ -59,7 +71,12 @@ _KIND_ORDER = {"country": 0, "organization": 1, "official": 2}
 
 @dataclass(frozen=True)
 class ImportOptions:
-    """What to keep and how to write it.  Dates are inclusive; ``countries`` are ISO3 codes."""
+    """What to keep and how to write it.  Dates are inclusive; ``countries`` are ISO3 codes.
+
+    ``engine`` is what reads, checks and filters the rows: ``"arrow"`` (this
+    process, streaming) or ``"spark"`` (Apache Spark, on ``master``, default
+    ``local[2]``; see :mod:`.spark`).  Both give the same folder.
+    """
 
     date_from: dt.date | None = None
     date_to: dt.date | None = None
@@ -68,6 +85,8 @@ class ImportOptions:
     min_mentions: int = 0
     strict: bool = False
     mode: str = "new"
+    engine: str = "arrow"
+    master: str | None = None
 
 
 @dataclass
@@ -80,6 +99,7 @@ class ImportReport:
     rows_read: int = 0
     imported: int = 0
     single_actor: int = 0
+    misdated: int = 0  # imported events dated well before their file (GDELT: see gdelt.MISDATED_DAYS); kept
     participants: int = 0
     entities: dict[str, int] = field(default_factory=dict)
     sources: int = 0
@@ -96,6 +116,7 @@ class ImportReport:
             "rows_read": self.rows_read,
             "imported": self.imported,
             "single_actor": self.single_actor,
+            "misdated": self.misdated,
             "participants": self.participants,
             "entities": dict(self.entities),
             "sources": self.sources,
@@ -117,6 +138,11 @@ class ImportReport:
             lines.append(
                 f"  single actor: {self.single_actor:,} events name one entity only; kept with that one "
                 "participant, listed in its details, drawn as no tie"
+            )
+        if self.misdated:
+            lines.append(
+                f"  warning: {self.misdated:,} events are dated a week or more before the day GDELT added them "
+                "(its 'last week/month/year' dating); kept with that date"
             )
         if self.entities:
             lines.append("  new entities: " + ", ".join(f"{n:,} {k}" for k, n in sorted(self.entities.items())))
@@ -148,6 +174,25 @@ def _take(values: pa.Array, indices: pa.Array) -> pa.Array:
 
 def _flat(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def _filter(counter: Counter, mask: pa.Array, reason: str, wanted: pa.Array | None) -> pa.Array:
+    if wanted is None:
+        return mask
+    _add(counter, reason, _mask_count(pc.and_(mask, pc.invert(wanted))))
+    return pc.and_(mask, wanted)
+
+
+@dataclass
+class Scan:
+    """What checking and filtering one block found: rows read, counts by reason, malformed lines in
+    line order, and the rows kept (their needed columns, ISO dates and event codes) or None."""
+
+    rows_read: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    filtered: Counter = field(default_factory=Counter)
+    problems: list[Problem] = field(default_factory=list)
+    kept: tuple[pa.Table, pa.Array, pa.Array] | None = None
 
 
 class _Run:
@@ -191,12 +236,20 @@ class _Run:
         first = read_first_line(inp)
         layout = self.fmt.detect(first, inp.label)
         self.report.files.append((inp.label, layout.name))
+        # A pipeline, a block or two apart: pyarrow parses (on two threads for a plain file), another
+        # thread checks and filters (scan_batch), this one maps actors and writes (assemble), in input order.
+        for scan in prefetch(self.scan_stream(inp, layout, on_bytes)):
+            self.apply(scan, layout, inp.label)
+
+    def scan_stream(self, inp, layout: Layout, on_bytes=None) -> Iterator[Scan]:
+        """Steps 1 and 2 (check, filter) of one stream, block by block; nothing here touches the report."""
         skip = 1 if layout.header else 0
         counter = LineCounter(skipped=skip)
         ncols = len(layout.columns)
         pending: list[Problem] = []
 
         def invalid(line: int, nfields: int, text: str) -> Problem:
+            text = clean_text(text)
             snippet = text if len(text) <= 80 else text[:77] + "..."
             return Problem(
                 inp.label,
@@ -211,40 +264,49 @@ class _Run:
         for batch, rejected in iter_batches(
             inp, layout.columns, self.fmt.needed(layout), skip_rows=skip, counter=counter, on_bytes=on_bytes
         ):
-            self.report.rows_read += batch.num_rows + len(rejected)
             pending.extend(invalid(*r) for r in rejected)
             last_line = counter.line_of(delivered + batch.num_rows - 1) if batch.num_rows else 0
             now = [p for p in pending if p.line <= last_line]
             pending = [p for p in pending if p.line > last_line]
-            self.run_batch(batch, layout, inp.label, counter, delivered, now)
+            scan = self.scan_batch(batch, layout, inp.label, counter, delivered, now)
+            scan.rows_read += len(rejected)
+            yield scan
             delivered += batch.num_rows
-        for p in pending:
+        if pending:
+            yield Scan(problems=pending)
+
+    def apply(self, scan: Scan, layout: Layout, label: str) -> None:
+        """Count what a block's scan found, report its malformed lines, and assemble the rows it kept."""
+        report = self.report
+        report.rows_read += scan.rows_read
+        for p in scan.problems:
             self.problem(p)
+        report.skipped.update(scan.skipped)
+        report.filtered.update(scan.filtered)
+        if scan.kept is not None:
+            self.assemble(*scan.kept, layout, label)
 
     # -- one batch ----------------------------------------------------------------------------------
-    def run_batch(
+    def scan_batch(
         self, batch: pa.RecordBatch, layout: Layout, label: str, counter: LineCounter, base: int, invalid: list[Problem]
-    ) -> None:
-        """Check, filter, map and write one block of rows; ``invalid`` are the rejected lines among them."""
-        fmt, opts, report = self.fmt, self.options, self.report
+    ) -> Scan:
+        """Steps 1 and 2 (check, filter) of one block of rows; ``invalid`` are the rejected lines among them.
+
+        What is kept are the rows' needed columns as text (control characters made spaces, see
+        :func:`.reader.clean_controls`), their ISO dates and event codes.
+        """
+        fmt, opts = self.fmt, self.options
+        scan = Scan(rows_read=batch.num_rows)
         ids = to_text(batch.column(fmt.id_column))
         dates = to_text(batch.column(fmt.date_column))
         codes = to_text(batch.column(fmt.code_column))
 
         empty = self._empty_rows(batch, ids)
-        _add(report.skipped, "empty", _mask_count(empty))
+        _add(scan.skipped, "empty", _mask_count(empty))
         id_ok = pc.ascii_is_decimal(ids)
-        date_rx = r"^\d{8}$" if fmt.date_format == "%Y%m%d" else r"^\d{4}-\d{2}-\d{2}$"
-        parsed = pc.strptime(dates, format=fmt.date_format, unit="s", error_is_null=True)
-        # strptime rolls 31 February over into March, and reads year 0 (which no calendar date has):
-        # a real date is one of year 1 or later that reads back the same.
-        date_ok = pc.and_(
-            pc.and_(
-                pc.match_substring_regex(dates, date_rx), pc.not_equal(pc.utf8_slice_codeunits(dates, 0, 4), "0000")
-            ),
-            pc.equal(pc.fill_null(pc.strftime(parsed, format=fmt.date_format), ""), dates),
-        )
-        code_ok = pc.match_substring_regex(codes, r"^\d{2,4}$")
+        # A block holds a few distinct dates and codes: each is checked and filtered once (base.per_distinct).
+        date_ok, iso, date_in = per_distinct(dates, self._check_dates)
+        code_ok, code_in = per_distinct(codes, self._check_codes)
         valid = pc.and_(pc.and_(id_ok, date_ok), code_ok)
         bad = pc.and_(pc.invert(empty), pc.invert(valid))
         problems = list(invalid)
@@ -252,10 +314,43 @@ class _Run:
             problems += self._bad_rows(
                 pc.indices_nonzero(bad).to_pylist(), ids, dates, codes, id_ok, date_ok, label, counter, base
             )
-        for p in sorted(problems, key=lambda p: p.line):
-            self.problem(p)
+        scan.problems = sorted(problems, key=lambda p: p.line)
         mask = valid
 
+        mask = _filter(scan.filtered, mask, "dates", date_in)
+        mask = _filter(scan.filtered, mask, "cameo", code_in)
+        if opts.min_mentions and fmt.mentions_column:
+            mentions = to_text(batch.column(fmt.mentions_column))
+            numeric = pc.match_substring_regex(mentions, r"^\d{1,9}$")
+            count = pc.cast(pc.if_else(numeric, mentions, "0"), pa.int64())
+            mask = _filter(scan.filtered, mask, "mentions", pc.greater_equal(count, opts.min_mentions))
+        if not pc.any(mask).as_py():
+            return scan
+        rows = pc.indices_nonzero(mask)
+        table = pa.table(
+            {name: to_text(clean_controls(_take(batch.column(name), rows))) for name in fmt.needed(layout)}
+        )
+        scan.kept = (table, _take(iso, rows), _take(codes, rows))
+        return scan
+
+    def _check_codes(self, codes: pa.Array) -> tuple[pa.Array, pa.Array | None]:
+        """Whether each event code is 2 to 4 digits, and whether --cameo selects it (None: all are)."""
+        return pc.match_substring_regex(codes, r"^\d{2,4}$"), self._cameo_mask(codes)
+
+    def _check_dates(self, dates: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array | None]:
+        """Whether each date is a real date written as the format says, its ISO form, and whether
+        --from/--to keep it (None: no bound)."""
+        fmt = self.fmt
+        date_rx = r"^\d{8}$" if fmt.date_format == "%Y%m%d" else r"^\d{4}-\d{2}-\d{2}$"
+        parsed = pc.strptime(dates, format=fmt.date_format, unit="s", error_is_null=True)
+        # strptime rolls 31 February over into March, and reads year 0 (which no calendar date has):
+        # a real date is one of year 1 or later that reads back the same.
+        ok = pc.and_(
+            pc.and_(
+                pc.match_substring_regex(dates, date_rx), pc.not_equal(pc.utf8_slice_codeunits(dates, 0, 4), "0000")
+            ),
+            pc.equal(pc.fill_null(pc.strftime(parsed, format=fmt.date_format), ""), dates),
+        )
         if fmt.date_format == "%Y%m%d":
             iso = pc.binary_join_element_wise(
                 pc.utf8_slice_codeunits(dates, 0, 4),
@@ -265,20 +360,15 @@ class _Run:
             )
         else:
             iso = dates
-        mask = self._filter(mask, "dates", self._date_mask(iso))
-        mask = self._filter(mask, "cameo", self._cameo_mask(codes))
-        if opts.min_mentions and fmt.mentions_column:
-            mentions = to_text(batch.column(fmt.mentions_column))
-            numeric = pc.match_substring_regex(mentions, r"^\d{1,9}$")
-            count = pc.cast(pc.if_else(numeric, mentions, "0"), pa.int64())
-            mask = self._filter(mask, "mentions", pc.greater_equal(count, opts.min_mentions))
-        if not pc.any(mask).as_py():
-            return
-        rows = pc.indices_nonzero(mask)
-        table = pa.table({name: to_text(_take(batch.column(name), rows)) for name in fmt.needed(layout)})
-        iso = _take(iso, rows)
-        codes = _take(codes, rows)
+        return ok, iso, self._date_mask(iso)
 
+    def assemble(self, table: pa.Table, iso: pa.Array, codes: pa.Array, layout: Layout, label: str) -> None:
+        """Steps 3 to 5 (actors, --countries, duplicates) and the writing, for rows that passed the filters.
+
+        Every engine ends here, so the entity mapping and the rows written are the same whichever
+        engine read and filtered the files.
+        """
+        fmt, opts, report = self.fmt, self.options, self.report
         sides = [self._map_side(table, cols) for cols in fmt.actor_columns]
         (id1, _, name1, country1, reason1), (id2, _, name2, country2, reason2) = sides
         usable = pc.or_(pc.not_equal(id1, ""), pc.not_equal(id2, ""))
@@ -292,25 +382,36 @@ class _Run:
             in_set = pc.or_(pc.is_in(country1, value_set=wanted), pc.is_in(country2, value_set=wanted))
             _add(report.filtered, "countries", _mask_count(pc.and_(keep, pc.invert(in_set))))
             keep = pc.and_(keep, in_set)
-        event_ids = pc.binary_join_element_wise(fmt.prefix, table.column(fmt.id_column), "-")
-        fresh = []
-        seen = self.seen_events
-        for eid, k in zip(event_ids.to_pylist(), keep.to_pylist()):
-            if k and eid in seen:
-                report.skipped["duplicate"] += 1
-                fresh.append(False)
-            else:
-                if k:
-                    seen.add(eid)
-                fresh.append(k)
-        keep = pa.array(fresh, pa.bool_())
         if not pc.any(keep).as_py():
             return
         rows = pc.indices_nonzero(keep)
+        event_ids = pc.binary_join_element_wise(fmt.prefix, _take(table.column(fmt.id_column), rows), "-")
+        fresh = self._fresh(event_ids.to_pylist())
+        if fresh is not None:
+            rows = pc.filter(rows, pa.array(fresh, pa.bool_()))
+            event_ids = pc.filter(event_ids, pa.array(fresh, pa.bool_()))
+            if not len(rows):
+                return
         table = table.take(rows)
-        iso, codes, event_ids = (_take(a, rows) for a in (iso, codes, event_ids))
+        iso, codes = (_take(a, rows) for a in (iso, codes))
         id1, name1, id2, name2 = (_take(a, rows) for a in (id1, name1, id2, name2))
         self._write(table, layout, label, iso, codes, event_ids, id1, name1, id2, name2)
+
+    def _fresh(self, event_ids: list[str]) -> list[bool] | None:
+        """Which of these ids are seen for the first time (None: all of them); counts the others as duplicates."""
+        seen = self.seen_events
+        if seen.isdisjoint(event_ids) and len(set(event_ids)) == len(event_ids):
+            seen.update(event_ids)
+            return None
+        fresh = []
+        for eid in event_ids:
+            if eid in seen:
+                self.report.skipped["duplicate"] += 1
+                fresh.append(False)
+            else:
+                seen.add(eid)
+                fresh.append(True)
+        return fresh
 
     @staticmethod
     def _empty_rows(batch: pa.RecordBatch, ids: pa.Array) -> pa.Array:
@@ -322,12 +423,6 @@ class _Run:
         for column in batch.columns:
             empty = pc.and_(empty, pc.equal(pc.binary_length(column), 0))
         return empty
-
-    def _filter(self, mask: pa.Array, reason: str, wanted: pa.Array | None) -> pa.Array:
-        if wanted is None:
-            return mask
-        _add(self.report.filtered, reason, _mask_count(pc.and_(mask, pc.invert(wanted))))
-        return pc.and_(mask, wanted)
 
     def _date_mask(self, iso: pa.Array) -> pa.Array | None:
         if not (self.date_from or self.date_to):
@@ -352,33 +447,37 @@ class _Run:
 
     def _bad_rows(self, rows, ids, dates, codes, id_ok, date_ok, label, counter, base) -> list[Problem]:
         id_ok, date_ok = id_ok.to_pylist(), date_ok.to_pylist()
+        return [
+            self.bad_value(
+                label,
+                counter.line_of(base + i),
+                ids[i].as_py(),
+                dates[i].as_py(),
+                codes[i].as_py(),
+                id_ok[i],
+                date_ok[i],
+            )
+            for i in rows
+        ]
+
+    def bad_value(self, label: str, line: int, eid: str, date: str, code: str, id_ok: bool, date_ok: bool) -> Problem:
+        """The problem of a line whose event id, date or event code (the first that is wrong) is malformed."""
         fmt = self.fmt
-        expected_date = "YYYYMMDD" if fmt.date_format == "%Y%m%d" else "YYYY-MM-DD"
-        out = []
-        for i in rows:
-            line = counter.line_of(base + i)
-            if not id_ok[i]:
-                p = Problem(label, line, fmt.id_column, ids[i].as_py(), "is not an event id", "digits")
-            elif not date_ok[i]:
-                p = Problem(
-                    label,
-                    line,
-                    fmt.date_column,
-                    dates[i].as_py(),
-                    "is not a valid date",
-                    f"a real date written {expected_date}",
-                )
-            else:
-                p = Problem(
-                    label,
-                    line,
-                    fmt.code_column,
-                    codes[i].as_py(),
-                    "is not a CAMEO event code",
-                    "2 to 4 digits, e.g. 042",
-                )
-            out.append(p)
-        return out
+        if not id_ok:
+            return Problem(label, line, fmt.id_column, clean_text(eid), "is not an event id", "digits")
+        if not date_ok:
+            expected_date = "YYYYMMDD" if fmt.date_format == "%Y%m%d" else "YYYY-MM-DD"
+            return Problem(
+                label,
+                line,
+                fmt.date_column,
+                clean_text(date),
+                "is not a valid date",
+                f"a real date written {expected_date}",
+            )
+        return Problem(
+            label, line, fmt.code_column, clean_text(code), "is not a CAMEO event code", "2 to 4 digits, e.g. 042"
+        )
 
     # -- actors ------------------------------------------------------------------------------------
     def _map_side(self, table: pa.Table, columns: tuple[str, ...]):
@@ -414,6 +513,8 @@ class _Run:
         fmt, report = self.fmt, self.report
         n = table.num_rows
         cols = {k: _flat(v) for k, v in fmt.columns(table, layout, label).items()}
+        if "misdated" in cols:
+            report.misdated += _mask_count(cols.pop("misdated"))
         event_ids, id1, name1, id2, name2 = (_flat(a) for a in (event_ids, id1, name1, id2, name2))
 
         code_dict = _flat(codes).dictionary_encode()
@@ -588,11 +689,26 @@ def run_import(
     if on_start:
         sizes = [s.size for s in streams]
         on_start(None if any(s is None for s in sizes) else sum(sizes))
-    with FolderWriter(out, options.mode, inputs=paths) as writer:
-        run = _Run(fmt, options, writer, report, on_problem)
-        for stream in streams:
-            run.run_stream(stream, on_bytes)
-        writer.write_table("entities", run.entity_table())
-        writer.write_table("affiliations", pa.table({}))
-        writer.commit()
+    # The import makes few reference cycles but many objects (actors, ids): the cycle collector
+    # would spend its time walking them for nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with FolderWriter(out, options.mode, inputs=paths) as writer:
+            run = _Run(fmt, options, writer, report, on_problem)
+            if options.engine == "spark":
+                from .spark import scan_with_spark
+
+                for inp, layout, scan in scan_with_spark(run, streams, options.master):
+                    report.files.append((inp.label, layout.name))
+                    run.apply(scan, layout, inp.label)
+            else:
+                for stream in streams:
+                    run.run_stream(stream, on_bytes)
+            writer.write_table("entities", run.entity_table())
+            writer.write_table("affiliations", pa.table({}))
+            writer.commit()
+    finally:
+        if collecting:
+            gc.enable()
     return report

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
@@ -43,6 +44,9 @@ __all__ = [
     "read_first_line",
     "iter_batches",
     "to_text",
+    "prefetch",
+    "clean_controls",
+    "clean_text",
     "DATA_SUFFIXES",
 ]
 
@@ -154,17 +158,49 @@ class _Gate:
 _CONTROL_TO_SPACE = bytes(0x20 if (b < 0x20 and b not in (0x09, 0x0A, 0x0D)) or b == 0x7F else b for b in range(256))
 
 
+_IS_CONTROL = np.frombuffer(bytes(int(c != i) for i, c in enumerate(_CONTROL_TO_SPACE)), dtype=np.bool_)
+_LUT = np.frombuffer(_CONTROL_TO_SPACE, dtype=np.uint8)
+_CONTROL_TO_SPACE_TEXT = {i: " " for i, c in enumerate(_CONTROL_TO_SPACE) if c != i}
+
+
+def clean_controls(values: pa.Array) -> pa.Array:
+    r"""ASCII control characters (NUL, ESC, BEL...) and DEL in a binary or string array become spaces.
+
+    No event file means one (their fields are plain text), and one would
+    otherwise reach names, titles and the importer's own field separator.
+    Tabs and line breaks never occur inside a field (they delimit fields and
+    rows).  The bytes are mapped through a table in one vectorised pass, and
+    only when a control character is there.
+
+    >>> clean_controls(pa.array([b"a\x00b", b"c\x1bd"])).to_pylist()
+    [b'a b', b'c d']
+    """
+    buffers = values.buffers()
+    if len(buffers) != 3 or buffers[2] is None or buffers[2].size == 0:
+        return values
+    data = np.frombuffer(buffers[2], dtype=np.uint8)
+    if not _IS_CONTROL[data].any():
+        return values
+    mapped = pa.py_buffer(_LUT[data].tobytes())
+    return pa.Array.from_buffers(
+        values.type, len(values), [buffers[0], buffers[1], mapped], values.null_count, values.offset
+    )
+
+
+def clean_text(text: str) -> str:
+    """:func:`clean_controls` for one Python string (a line or a value shown in a message)."""
+    return text.translate(_CONTROL_TO_SPACE_TEXT)
+
+
 class _Counting(io.RawIOBase):
     """A read-only stream that reports how many bytes went through it, waits at its gate, and
-    hands on clean UTF-8 text.
+    hands on UTF-8 text.
 
     Bytes that are not UTF-8 become U+FFFD here, before pyarrow sees them: pyarrow
     decodes the text of a line with the wrong number of fields to hand it to the
     invalid-row handler, and fails the whole file when that text is not UTF-8.
-    ASCII control characters (NUL, ESC, BEL...) and DEL become spaces: no event
-    file means one (their fields are plain text), and one would otherwise reach
-    names, titles and the importer's own field separator.  Tabs and line breaks
-    are kept, since they delimit fields and rows.
+    Control characters are left to :func:`clean_controls`, which the pipeline
+    runs on the fields it keeps (a fraction of the bytes read).
     """
 
     def __init__(self, raw: BinaryIO, on_bytes: Callable[[int], None] | None, gate: _Gate | None = None):
@@ -180,7 +216,7 @@ class _Counting(io.RawIOBase):
 
     def _clean(self, data: bytes, final: bool) -> bytes:
         if not self._tail and data.isascii():
-            return data.translate(_CONTROL_TO_SPACE)
+            return data
         data = self._tail + data
         try:
             _, used = codecs.utf_8_decode(data, "strict", final)
@@ -189,7 +225,7 @@ class _Counting(io.RawIOBase):
             text, used = codecs.utf_8_decode(data, "replace", final)
             clean = text.encode("utf-8")
         self._tail = data[used:]
-        return clean.translate(_CONTROL_TO_SPACE)
+        return clean
 
     def _fill(self, size: int) -> None:
         while not self._pending:
@@ -288,9 +324,10 @@ def iter_batches(
     Each batch comes with the lines rejected while it was read, as
     ``(line, number of fields, text)``: lines whose number of fields is not
     ``len(column_names)``.  They are also recorded in ``counter``.  Empty lines
-    are delivered as rows of empty values.  Parsing runs in a background
-    thread, one block ahead of the caller.  A damaged archive raises
-    :class:`InputError`.
+    are delivered as rows of empty values.  A plain file is parsed in pieces,
+    two at a time on two threads (:func:`_parallel_batches`); a zip member or
+    a gzip file in a background thread, one block ahead of the caller.  A
+    damaged archive raises :class:`InputError`.
     """
     rejected: list[tuple[int, int, str]] = []
 
@@ -343,13 +380,122 @@ def iter_batches(
             gate.release()
             stream.close()
 
-    yield from _prefetch(produce())
+    if inp.member is None and inp.path.suffix.lower() != ".gz":
+        yield from _parallel_batches(inp, read_options, parse_options, convert_options, counter, on_bytes, block_size)
+        return
+    yield from prefetch(produce())
+
+
+def _chunks(inp: InputFile, block_size: int, on_bytes: Callable[[int], None] | None) -> Iterator[bytes]:
+    """A plain file in pieces of about ``block_size`` bytes that end at a line break, as UTF-8 text."""
+    with open(inp.path, "rb") as fh:
+        tail = b""
+        while True:
+            data = fh.read(block_size)
+            if on_bytes and data:
+                on_bytes(len(data))
+            if not data:
+                if tail:
+                    yield _utf8(tail)
+                return
+            data = tail + data
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                tail = data  # no line break yet: a longer piece
+                continue
+            tail = data[cut:]
+            yield _utf8(data[:cut])
+
+
+def _utf8(data: bytes) -> bytes:
+    # A piece ends at a line break, so it never ends inside a character: decode it whole.
+    if data.isascii():
+        return data
+    try:
+        codecs.utf_8_decode(data, "strict", True)
+        return data
+    except UnicodeDecodeError:
+        return codecs.utf_8_decode(data, "replace", True)[0].encode("utf-8")
+
+
+def _parallel_batches(inp, read_options, parse_options, convert_options, counter, on_bytes, block_size):
+    """:func:`iter_batches` for a plain file: pieces of it are parsed two at a time, on two threads.
+
+    A plain file can be cut at line breaks (GDELT and ICEWS never quote, so a
+    line break always ends a row), and each piece parsed on its own; pieces
+    are handed on in file order, with the line numbers of their rejected
+    lines made file-wide.
+    """
+    import concurrent.futures
+
+    skip = read_options.skip_rows
+
+    def parse(data: bytes, first: bool):
+        rejected = []
+
+        def handler(row) -> str:
+            rejected.append((int(row.number or 0), int(row.actual_columns), row.text or ""))
+            return "skip"
+
+        options = pcsv.ReadOptions(
+            column_names=read_options.column_names,
+            skip_rows=skip if first else 0,
+            use_threads=False,
+            block_size=len(data) + 1,
+        )
+        parse_here = pcsv.ParseOptions(
+            delimiter="\t",
+            quote_char=False,
+            double_quote=False,
+            escape_char=False,
+            newlines_in_values=False,
+            ignore_empty_lines=False,
+            invalid_row_handler=handler,
+        )
+        try:
+            table = pcsv.read_csv(
+                pa.BufferReader(data), read_options=options, parse_options=parse_here, convert_options=convert_options
+            )
+        except pa.ArrowInvalid as exc:
+            if "Empty CSV file" in str(exc):
+                table = pa.table({c: pa.array([], pa.binary()) for c in convert_options.include_columns})
+            else:
+                raise InputError(f"{inp.label}: cannot be read as tab-separated values ({exc})") from None
+        return table, rejected
+
+    offset = 0  # physical lines before the current piece
+    with concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="explorer-import-parse") as pool:
+        pending = []
+        pieces = _chunks(inp, block_size, on_bytes)
+        first = True
+        for data in pieces:
+            pending.append(pool.submit(parse, data, first))
+            first = False
+            if len(pending) < 3:
+                continue
+            offset = yield from _hand_on(pending.pop(0).result(), offset, counter, skip)
+        for future in pending:
+            offset = yield from _hand_on(future.result(), offset, counter, skip)
+
+
+def _hand_on(parsed, offset: int, counter: LineCounter, skip: int):
+    table, rejected = parsed
+    lines = [(offset + line, n, text) for line, n, text in rejected]
+    for line, _, _ in lines:
+        counter.reject(line)
+    batches = table.to_batches() or [
+        pa.RecordBatch.from_pydict({c: pa.array([], pa.binary()) for c in table.column_names})
+    ]
+    yield batches[0], lines
+    for batch in batches[1:]:
+        yield batch, []
+    return offset + table.num_rows + len(rejected) + (skip if offset == 0 else 0)
 
 
 _DONE = object()
 
 
-def _prefetch(items: Iterator, depth: int = 2) -> Iterator:
+def prefetch(items: Iterator, depth: int = 2) -> Iterator:
     """Run an iterator in a background thread, ``depth`` items ahead; its exceptions reach the caller."""
     box: queue.Queue = queue.Queue(maxsize=depth)
     stop = threading.Event()

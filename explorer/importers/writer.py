@@ -52,11 +52,20 @@ def _field(values: pa.Array) -> pa.Array:
         values = values.cast(pa.string())
     if values.null_count:
         values = pc.fill_null(values, "")
+    if not _may_need_quotes(values):
+        return values
     needs = pc.match_substring_regex(values, _NEEDS_QUOTES)
     if not pc.any(needs).as_py():
         return values
     quoted = pc.binary_join_element_wise('"', pc.replace_substring(values, '"', '""'), '"', "")
     return pc.if_else(needs, quoted, values)
+
+
+def _may_need_quotes(values: pa.Array) -> bool:
+    # One pass over the characters (memchr), instead of a regular expression per row: most columns
+    # (ids, dates, codes) never hold a comma, a quote or a line break.
+    data = bytes(_data_view(values))
+    return any(ch in data for ch in (b",", b'"', b"\n", b"\r"))
 
 
 def encode_csv(table: pa.Table, columns: Iterable[str], header: bool = True) -> bytes:
