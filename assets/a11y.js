@@ -152,9 +152,23 @@
     }
   }
 
+  /* Plotly redraws its SVG (and ag-grid its rows) many times a second while a graph moves or
+   * plays; none of that adds a dropdown or a slider handle, so those changes do not re-run the scan. */
+  const BUSY = '.js-plotly-plot, .ag-root-wrapper';
+  function onMutations(records) {
+    for (let i = 0; i < records.length; i++) {
+      const target = records[i].target;
+      const el = target.nodeType === 1 ? target : target.parentElement;
+      if (!el || !el.closest(BUSY)) {
+        schedule();
+        return;
+      }
+    }
+  }
+
   function start() {
     document.addEventListener('keydown', onKeyDown);
-    new MutationObserver(schedule).observe(document.body, {
+    new MutationObserver(onMutations).observe(document.body, {
       subtree: true,
       childList: true,
       attributes: true,

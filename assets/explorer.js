@@ -20,6 +20,32 @@
     }
   }, true);
 
+  let lastChunk = null;
+  function takeChunk(chunk) {
+    if (!chunk || chunk.reset) {
+      queue.length = 0;
+      done = false;
+      requested = false;
+      seq += 1;
+      last = null;
+      return;
+    }
+    if (chunk.start) {
+      halted = false;
+      queue.length = 0;
+      seq += 1;
+      last = null;
+    } else if (chunk.seq !== seq) {
+      return; // frames asked for before a pause or a restart
+    }
+    for (const f of chunk.frames || []) {
+      queue.push(f);
+      last = f;
+    }
+    done = !!chunk.done;
+    requested = false;
+  }
+
   function shade(figure, dates) {
     if (!figure || !figure.layout || !figure.layout.shapes || !figure.layout.shapes.length) {
       return window.dash_clientside.no_update;
@@ -49,29 +75,14 @@
         const nu = window.dash_clientside.no_update;
         const none = [nu, nu, nu, nu, nu, nu, nu, nu, nu, nu];
         const trigger = (window.dash_clientside.callback_context.triggered[0] || {}).prop_id || '';
+        // Frames arrive as the data of play-chunk: from the server's answer to Play (which
+        // triggers this callback) and from the requests for more (which Dash does not run this
+        // callback for, as this callback made the request): those are taken on the next tick.
+        if (chunk !== lastChunk) {
+          lastChunk = chunk;
+          takeChunk(chunk);
+        }
         if (trigger.startsWith('play-chunk')) {
-          if (!chunk || chunk.reset) {
-            queue.length = 0;
-            done = false;
-            requested = false;
-            seq += 1;
-            last = null;
-            return none;
-          }
-          if (chunk.start) {
-            halted = false;
-            queue.length = 0;
-            seq += 1;
-            last = null;
-          } else if (chunk.seq !== seq) {
-            return none; // frames asked for before a pause or a restart
-          }
-          for (const f of chunk.frames || []) {
-            queue.push(f);
-            last = f;
-          }
-          done = !!chunk.done;
-          requested = false;
           return none;
         }
         if (halted) {
@@ -112,11 +123,13 @@
 })();
 
 /* On a narrow screen (a phone) the legend goes under the graph instead of taking a column
- * beside it, so the graph keeps the width. */
+ * beside it, so the graph keeps the width.  Only narrow screens pay for it: the graphs are
+ * looked for while the window is narrow, and the width is read from the media query, never
+ * from the graph (which would force a layout after every redraw). */
 (function () {
-  const NARROW = 640;
+  const narrow = window.matchMedia('(max-width: 639.98px)');
   function fitLegend(gd) {
-    if (!window.Plotly || !gd || !gd.layout || !gd.layout.legend || gd.clientWidth >= NARROW) {
+    if (!narrow.matches || !window.Plotly || !gd || !gd.layout || !gd.layout.legend) {
       return;
     }
     if (gd.layout.legend.orientation !== 'h') {
@@ -126,7 +139,8 @@
       });
     }
   }
-  setInterval(function () {
+  let timer = null;
+  function hook() {
     for (const gd of document.querySelectorAll('.js-plotly-plot')) {
       if (!gd.__explorerLegend && gd.on) {
         gd.__explorerLegend = true;
@@ -134,5 +148,18 @@
         fitLegend(gd);
       }
     }
-  }, 500);
+  }
+  function watch() {
+    if (narrow.matches && timer === null) {
+      timer = setInterval(hook, 500);
+      hook();
+    } else if (!narrow.matches && timer !== null) {
+      clearInterval(timer);
+      timer = null;
+    }
+  }
+  if (narrow.addEventListener) {
+    narrow.addEventListener('change', watch);
+  }
+  watch();
 })();

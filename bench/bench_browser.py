@@ -257,7 +257,7 @@ PROBE_JS = r"""
   // Playback: every frame, note when the graph draws new content and when the controls change.
   B.record = (ctrlSels) => {
     const rec = (B.rec = { graph: [], ctrl: [], stopped: false, t0: null });
-    let lastData, lastContent = null, dirty = true, hooked = null;
+    let lastData, lastDrawn, lastContent = null, dirty = true, hooked = null, reacted = false;
     const lastVal = {};
     const loop = () => {
       if (rec.stopped) { return; }
@@ -266,15 +266,19 @@ PROBE_JS = r"""
       if (gd && gd.on && hooked !== gd) {
         hooked = gd;
         for (const ev of ['plotly_afterplot', 'plotly_redraw', 'plotly_animated']) { gd.on(ev, () => { dirty = true; }); }
+        gd.on('plotly_react', () => { dirty = true; reacted = true; });
       }
       if (gd && (gd.data !== lastData || dirty)) {
         const info = B.nodes(gd);
         if (info && info.drawn >= info.total) {
-          lastData = gd.data; dirty = false;
-          // A new frame: other nodes or another number of points (ties); matched to a window by its nodes.
+          // A new frame: other nodes or another number of points (ties), or a new figure that
+          // Plotly has finished drawing (two windows can draw the very same graph); matched to a
+          // window by its nodes.
+          const fresh = reacted && gd.data !== lastDrawn;
+          lastData = gd.data; dirty = false; reacted = false;
           const sig = B.signature(info), content = sig + '|' + info.points;
-          if (content !== lastContent) {
-            lastContent = content;
+          if (content !== lastContent || fresh) {
+            lastContent = content; lastDrawn = gd.data;
             rec.graph.push({ t: now, sig, nodes: info.ids.length, points: info.points });
           }
         }
@@ -827,7 +831,8 @@ def analyse_play(rec, expected, t_click, speed_ms, frames, date_to_sel, srv_ms, 
     last = 0
     for n, g in enumerate(draws, start=1):
         if any_match:
-            ks = [k for k in by_sig.get(g["sig"], []) if k >= last]
+            # A draw of the same graph as the previous frame's is the next window that draws it.
+            ks = [k for k in by_sig.get(g["sig"], []) if k > last] or [k for k in by_sig.get(g["sig"], []) if k >= last]
             k = ks[0] if ks else None
         else:
             k = n if n < len(expected) else None

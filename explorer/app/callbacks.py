@@ -5,9 +5,11 @@ controls, the URL, clicks on the graph, the map and the table, Play and Reset
 go in; the new state goes to the store and the URL, and only what changed comes
 back (:func:`~explorer.presenter.render_plan`): a click that moves the highlight
 returns a small :class:`dash.Patch` of the figure and the details, a changed
-window returns the figure, the table and the timeline, and a control is only
-written back when its value differs from what the user sees, so nothing typed
-is rewritten under the user.  Playback runs in the browser
+window returns the figure and the timeline (the metrics table and the Paths
+choices only while their tab is open, or when it opens), and a control, the
+Play button and the ticker are only written back when their value differs from
+what the user sees, so nothing typed is rewritten under the user and nothing
+unchanged is re-rendered.  Playback runs in the browser
 (``assets/explorer.js``) over frames the server prepares a few at a time, so
 frames come at the chosen speed and the dates never run ahead of the graph.
 """
@@ -23,14 +25,16 @@ from ..details import edge_details, node_details
 from ..figures import selection_updates
 from ..metrics import METRICS
 from ..presenter import (
+    OPTIONS_INLINE,
     AppData,
     entity_options,
+    entity_search,
     play_frames,
+    redraw_plan,
     render_changes,
     render_map,
     render_path_graph,
     render_paths,
-    render_plan,
     render_series,
     render_timeline,
     render_view,
@@ -64,6 +68,7 @@ CONTROL_IDS = [
     ("vs-to", "value"),
     ("path-from", "value"),
     ("path-to", "value"),
+    ("folders", "value"),  # data folders shown (layout._folders_control)
 ]
 # Frames prepared per request while playing: enough to cover a slow answer at the fastest speed.
 FRAMES_PER_CHUNK = 6
@@ -128,14 +133,21 @@ def register(app: dash.Dash, data: AppData) -> None:
         State("step", "value"),
         State("view-state", "data"),
         State("ticker", "disabled"),
+        # What the page shows now, so that only what differs is written back (each written prop
+        # re-renders its component in the browser).
+        State("ticker", "interval"),
+        State("play", "children"),
+        State("timeline", "value"),
+        State("timeline-server", "data"),
     )
     def main(search, *args):
         n = len(CONTROL_IDS)
         values = dict(zip([c for c, _ in CONTROL_IDS], args[:n]))
         (net_click, map_click, path_click, cell, key_row, found, _reset, _play, _ended, speed, step, stored, paused) = (
-            args[n:]
+            args[n : n + 13]
         )
-        trigger = _CONTROL_OF.get(ctx.triggered_id, ctx.triggered_id)
+        shown_interval, shown_play, shown_slider, slider_server = args[n + 13 :]
+        trigger = _trigger(list(ctx.triggered_prop_ids))
         playing = paused is False
         current = ViewState.from_dict(stored) if stored else None
         out = {_key(c, p): no_update for c, p in _OUTPUTS}
@@ -182,7 +194,7 @@ def register(app: dash.Dash, data: AppData) -> None:
             playing = False  # any other change stops playback
         notices += window_notices(data, state) if (rendered is None or state.window() != rendered.window()) else []
         state = _explicit_window(state, data)
-        plan = render_plan(rendered, state)
+        plan = redraw_plan(data, rendered, state)
 
         # The state, the link and the controls: written only where they differ from the page.
         if stored != state.to_dict():
@@ -196,14 +208,16 @@ def register(app: dash.Dash, data: AppData) -> None:
             out[_key("notice", "children")] = " ".join(notices)
             out[_key("notice", "is_open")] = True
         props = controls_from_state(state, data)
+        # The slider is compared with what it shows (its input here is the settled copy).
+        values = {**values, "timeline": shown_slider}
         for cid, prop in CONTROL_IDS:
             if props[cid] != values.get(cid):
                 out[_key(cid, prop)] = props[cid]
-        if out[_key("timeline", "value")] is not no_update:
+        if not _same(props["timeline"], slider_server):
             out[_key("timeline-server", "data")] = props["timeline"]  # what the slider is set to, not moved to
-        out[_key("ticker", "disabled")] = not playing
-        out[_key("ticker", "interval")] = int(speed or 1500)
-        out[_key("play", "children")] = "❚❚ Pause" if playing else "▶ Play"
+        _write_if_changed(out, ("ticker", "disabled"), not playing, paused)
+        _write_if_changed(out, ("ticker", "interval"), int(speed or 1500), shown_interval)
+        _write_if_changed(out, ("play", "children"), "❚❚ Pause" if playing else "▶ Play", shown_play)
         if trigger == "search":
             out[_key("search", "value")] = None
         if trigger == "play" or (not playing and paused is False):
@@ -214,17 +228,22 @@ def register(app: dash.Dash, data: AppData) -> None:
             fig = result.network
             out[_key("network", "figure")] = fig
             out[_key("view-description", "children")] = result.description
-            out[_key("grid", "rowData")] = result.metrics
-            out[_key("grid", "columnDefs")] = _columns(state)
             out[_key("sparkline", "figure")] = render_timeline(data, state)
-            options = _view_options(data, result.view)
-            out[_key("path-from", "options")] = options
-            out[_key("path-to", "options")] = options
         elif "selection" in plan:
             out[_key("network", "figure")] = _selection_patch(data, rendered, state, result)
         if "selection" in plan:
             out[_key("details", "children")] = _details(data, result, state)
+        # The metrics table and the Paths choices are filled while their tab is open (and when it
+        # opens): a hidden grid re-rendering its rows on every click is time the graph waits for.
+        if state.tab == "metrics" and ("view" in plan or "tab" in plan):
+            out[_key("grid", "rowData")] = result.metrics
+            out[_key("grid", "columnDefs")] = _columns(state)
+        if state.tab == "metrics" and plan:
             out[_key("grid", "rowClassRules")] = _row_rules(state)
+        if plan and ("view" in plan or "tab" in plan) and (state.tab == "path" or state.path_from or state.path_to):
+            options = _view_options(data, result.view)
+            out[_key("path-from", "options")] = options
+            out[_key("path-to", "options")] = options
         if "tab" in plan or ("view" in plan and state.tab in ("map", "changes", "path")):
             _render_tab(data, state, out)
         return [out[_key(c, p)] for c, p in _OUTPUTS]
@@ -235,12 +254,12 @@ def register(app: dash.Dash, data: AppData) -> None:
         State("step", "value"),
         prevent_initial_call=True,
     )
-    def more_frames(request):
+    def more_frames(request, step):
         """The next frames after the last one the browser holds."""
         if not request or not request.get("state"):
             return no_update
         state = ViewState.from_dict(request["state"])
-        chunk = _chunk(data, state, ctx.states.get("step.value"), True)
+        chunk = _chunk(data, state, step, True)
         chunk["seq"] = request.get("seq", 0)
         return chunk
 
@@ -257,6 +276,8 @@ def register(app: dash.Dash, data: AppData) -> None:
         return render_series(data, state.replace(metric=sorted_metric) if sorted_metric else state, ids)
 
     _register_tab_list(app)
+    if len(data.entities) > OPTIONS_INLINE:
+        _register_entity_search(app, data)
     app.clientside_callback(
         "function(n){ if(!n){return window.dash_clientside.no_update;} return true; }",
         Output("grid", "exportDataAsCsv"),
@@ -289,6 +310,15 @@ def register(app: dash.Dash, data: AppData) -> None:
     )
 
 
+def _register_entity_search(app: dash.Dash, data: AppData) -> None:
+    """A large folder's entity dropdowns (search, focus) start empty and get the entities
+    matching what is typed, plus the current value's, from the server."""
+    for cid in ("search", "focus"):
+        app.callback(Output(cid, "options"), Input(cid, "search_value"), Input(cid, "value"))(
+            lambda text, value: entity_search(data, text, [value] if value else [])
+        )
+
+
 def _register_tab_list(app: dash.Dash) -> None:
     """The tab list (``layout._tab_set``) switches in the browser, with no round trip: a click
     (or Enter, or Space) on a tab opens it; the open tab, from a click or from a link, is marked
@@ -317,6 +347,25 @@ def _register_tab_list(app: dash.Dash) -> None:
         ],
         Input("tabs", "data"),
     )
+
+
+def _trigger(prop_ids: list[str]) -> str | None:
+    """The control a request answers.  Dash merges the triggers of requests that queue behind one
+    another, so a click on Pause can arrive with a playback frame's date change: the person's
+    action comes first."""
+    ids = [_CONTROL_OF.get(key.rsplit(".", 1)[0], key.rsplit(".", 1)[0]) for key in prop_ids]
+    person = [i for i in ids if i not in _PLAYBACK_ECHO]
+    return person[0] if person else (ids[0] if ids else None)
+
+
+def _same(a, b) -> bool:
+    """Equal as the browser holds them (a tuple arrives as a list)."""
+    return json.dumps(a) == json.dumps(b)
+
+
+def _write_if_changed(out: dict, target: tuple[str, str], value, shown) -> None:
+    if not _same(value, shown):
+        out[_key(*target)] = value
 
 
 def _chunk(data: AppData, state: ViewState, step: str | None, playing: bool) -> dict:
@@ -460,5 +509,5 @@ def _details(data: AppData, result, state: ViewState):
             className="small text-body-secondary",
         )
     if sel.startswith(("edge|", "pair|")):
-        return components.edge_panel(edge_details(data.graph, result.view, sel))
-    return components.node_panel(node_details(data.graph, result.view, sel))
+        return components.edge_panel(edge_details(data.graph, result.whole, sel))
+    return components.node_panel(node_details(data.graph, result.whole, sel))

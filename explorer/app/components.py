@@ -25,15 +25,8 @@ def sources_list(sources: list[dict]):
             if s.get("url")
             else html.Span(s["title"])
         )
-        items.append(
-            html.Li(
-                [
-                    link,
-                    html.Span(f" ({s['id']}) ", className="text-body-secondary"),
-                    html.Span(meta, className="small text-body-secondary"),
-                ]
-            )
-        )
+        # One span for the id and the rest: every component is work for the browser on each update.
+        items.append(html.Li([link, html.Span(f" ({s['id']}) " + meta, className="small text-body-secondary")]))
     return html.Ul(items, className="sources small mb-1 ps-3")
 
 
@@ -53,13 +46,22 @@ def flags(status: str = "confirmed", confidence: str = "high"):
     return out
 
 
+def folder_badge(folder: str):
+    """Which data folder a fact came from; nothing when only one folder is open."""
+    if not folder:
+        return None
+    return dbc.Badge(f"folder: {folder}", color="light", text_color="dark", className="me-1 border folder")
+
+
 def event_card(e: dict):
     when = e["start"] + (f" – {e['end']}" if e["end"] and e["end"] != e["start"] else "")
     topics = [html.Li(f"{t['topic']}: {t['outcome']}") for t in e["topics"]]
     who = ", ".join(f"{p['name']} ({p['role']})" for p in e["participants"])
     return html.Div(
         [
-            html.Div([html.Strong(e["title"]), " ", *flags("confirmed", e["confidence"])]),
+            html.Div(
+                [html.Strong(e["title"]), " ", *flags("confirmed", e["confidence"]), folder_badge(e.get("folder", ""))]
+            ),
             html.Div(
                 f"{when} · {e['kind']}" + (f" · {e['place']}" if e["place"] else ""),
                 className="small text-body-secondary",
@@ -86,11 +88,11 @@ def affiliation_item(a: dict, seen_from: str = ""):
         what = f"{a['source_name']} — {a['label']} {a['target_name']}"
     return html.Li(
         [
-            html.Span(what),
-            " ",
+            what + " ",
             html.Span(when, className="small text-body-secondary"),
             " ",
             *flags(a["status"], a["confidence"]),
+            folder_badge(a.get("folder", "")),
             html.Div(a["note"], className="small fst-italic") if a.get("note") else None,
             sources_list(a["sources"]),
         ],
@@ -129,6 +131,8 @@ def node_panel(d: dict | None):
     ]
     if d.get("note"):
         header.append(html.Div(d["note"], className="small fst-italic"))
+    if d.get("folders"):
+        header.append(html.Div(f"In folders: {', '.join(d['folders'])}", className="small folders"))
     if d.get("wikidata"):
         header.append(
             html.A(

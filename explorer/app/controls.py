@@ -48,6 +48,9 @@ def state_from_controls(current: ViewState, trigger: str | None, values: dict, d
         value = values.get(trigger) or None
         candidate = ViewState.from_dict({**current.to_dict(), field: value})
         return current if candidate.notices else candidate
+    if trigger == "folders":
+        shown = set(values.get("folders") or ())
+        return current.replace(hidden_folders=tuple(f for f in _folders(data) if f not in shown))
     if trigger in ("asof", "lookback"):
         on = bool(values.get("asof"))
         days = values.get("lookback")
@@ -103,4 +106,9 @@ def controls_from_state(state: ViewState, data: AppData) -> dict:
         "vs-to": vs_end.isoformat() if vs_end else None,
         "path-from": state.path_from or None,
         "path-to": state.path_to or None,
+        "folders": [f for f in _folders(data) if f not in state.hidden_folders],
     }
+
+
+def _folders(data: AppData) -> tuple[str, ...]:
+    return data.graph.graph.get("folders", ())

@@ -10,7 +10,15 @@ from dash import dcc, html
 
 from .. import __version__, schema
 from ..metrics import METRICS
-from ..presenter import STEPS, TICK_UNITS, AppData, entity_options, relation_options, tick_end
+from ..presenter import (
+    OPTIONS_INLINE,
+    STEPS,
+    TICK_UNITS,
+    AppData,
+    entity_options,
+    relation_options,
+    tick_end,
+)
 from ..viewstate import COLOR_MODES, TABS
 from . import exports_menu
 
@@ -41,6 +49,20 @@ def _field(label: str, control, control_id: str, help_text: str | None = None):
     return html.Div(parts, className="mb-2")
 
 
+def _folders_control(data: AppData):
+    """One checkbox per data folder, when several are open (else a hidden, empty one: the
+    callbacks read it either way)."""
+    folders = data.graph.graph.get("folders", ())
+    if len(folders) < 2:
+        return html.Div(dbc.Checklist(id="folders", options=[], value=[]), hidden=True)
+    return _field(
+        "Data folders",
+        dbc.Checklist(id="folders", options=[{"label": f, "value": f} for f in folders], value=list(folders)),
+        "folders",
+        "Untick a folder to leave out its facts.",
+    )
+
+
 def _controls(data: AppData):
     orgs = [
         {"label": o["label"].rsplit(" (", 1)[0], "value": o["value"]} for o in entity_options(data, ("organization",))
@@ -48,9 +70,11 @@ def _controls(data: AppData):
     countries = [
         {"label": o["label"].rsplit(" (", 1)[0], "value": o["value"]} for o in entity_options(data, ("country",))
     ]
-    everyone = entity_options(data)
+    # A large folder's dropdowns are filled as the user types (callbacks._register_entity_search).
+    everyone = entity_options(data) if len(data.entities) <= OPTIONS_INLINE else []
     return html.Div(
         [
+            _folders_control(data),
             _field(
                 "Find an entity",
                 dcc.Dropdown(
@@ -483,7 +507,8 @@ def make_layout(data: AppData):
                         dbc.Col(
                             html.Div(
                                 f"Who meets whom — {len(G)} entities, {len(G.graph['events'])} events, "
-                                f"{n_sources} sources · data: {data.path.name} · v{__version__}",
+                                f"{n_sources} sources · data: {' + '.join(G.graph.get('folders', ())) or data.path.name}"
+                                f" · v{__version__}",
                                 className="small text-body-secondary",
                             ),
                             className="align-self-center",
