@@ -1,7 +1,9 @@
 """What the details panel says about a node or a tie, with the sources of every fact.
 
 Pure functions from the base graph, the current view and an id to plain dicts
-(strings, lists), which the dashboard renders as text and the tests read.
+(strings, lists), which the dashboard renders as text and the tests read.  When
+several data folders are open, every fact and source carries its ``folder`` (empty
+otherwise) and a node the ``folders`` that hold it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ import networkx as nx
 from .graph import official_country_at
 from .schema import AFFILIATION_KINDS
 
-__all__ = ["node_details", "edge_details", "source_records", "event_record"]
+__all__ = ["node_details", "edge_details", "source_records", "event_record", "EVENTS_LISTED"]
+
+EVENTS_LISTED = 200
+"""The most events a details panel lists (the latest); ``events_total`` counts them all."""
 
 
 def _iso(day: dt.date | None) -> str:
@@ -34,6 +39,7 @@ def source_records(G: nx.MultiGraph, ids) -> list[dict]:
                 "published": rec.get("published", ""),
                 "url": rec.get("url", ""),
                 "reliability": rec.get("reliability", ""),
+                "folder": rec.get("folder", ""),
             }
         )
     return out
@@ -58,6 +64,7 @@ def _affiliation_record(G: nx.MultiGraph, d: dict) -> dict:
         "status": d["status"],
         "confidence": d["confidence"],
         "note": d.get("note", ""),
+        "folder": d.get("folder", ""),
         "sources": source_records(G, d["sources"]),
     }
 
@@ -77,19 +84,30 @@ def event_record(G: nx.MultiGraph, event_id: str) -> dict:
         "topics": [{"topic": t, "outcome": o} for t, o in e["topics"]],
         "note": e.get("note", ""),
         "participants": [{"id": p, "name": _name(G, p), "role": r} for p, r in e["participants"]],
+        "folder": e.get("folder", ""),
         "sources": source_records(G, e["sources"]),
     }
 
 
 def _solo_events(G: nx.MultiGraph, view: nx.MultiGraph, node: str, start, end) -> list[str]:
     """Events in the window whose only participant is ``node`` (at country level: or one of
-    its officials at the event's date); they have no edge, so no view holds them."""
+    its officials at the event's date); they have no edge, so no view holds them.  With an
+    event store, its latest :data:`EVENTS_LISTED` are read from the store."""
+    store = G.graph.get("store")
+    if store is not None:
+        from .store import solo_events
+
+        level = view.graph.get("level", "officials")
+        return solo_events(store, node, start, end, level, limit=EVENTS_LISTED)
     solo = G.graph.get("solo_events", {})
     events = G.graph.get("events", {})
 
+    hidden = view.graph.get("hidden_folders", ())
+
     def in_window(eid: str) -> bool:
         e = events[eid]
-        return (start is None or e["end"] >= start) and (end is None or e["start"] <= end)
+        shown = e.get("folder") not in hidden
+        return shown and (start is None or e["end"] >= start) and (end is None or e["start"] <= end)
 
     found = [e for e in solo.get(node, ()) if in_window(e)]
     if view.graph.get("level") == "countries" and G.graph["entities"][node].get("kind") == "country":
@@ -98,6 +116,22 @@ def _solo_events(G: nx.MultiGraph, view: nx.MultiGraph, node: str, start, end) -
             if ents.get(who, {}).get("kind") == "official":
                 found += [e for e in ids if in_window(e) and official_country_at(G, who, events[e]["start"]) == node]
     return found
+
+
+def _event_records(G: nx.MultiGraph, ids) -> list[dict]:
+    """The records of events, by date: the latest :data:`EVENTS_LISTED` of them.  Events and
+    sources read from an event store are fetched in two queries, not one per fact."""
+    table = G.graph["events"]
+    ids = list(ids)
+    if hasattr(table, "latest"):
+        ids = table.latest(ids, EVENTS_LISTED)
+        found = table.load(ids)
+        sources = G.graph.get("sources")
+        if hasattr(sources, "load"):
+            sources.load(s for e in ids for s in found[e]["sources"])
+    else:
+        ids = sorted(ids, key=lambda e: (table[e]["start"], e))[-EVENTS_LISTED:]
+    return [event_record(G, e) for e in ids]
 
 
 def node_details(G: nx.MultiGraph, view: nx.MultiGraph, node: str) -> dict | None:
@@ -109,7 +143,12 @@ def node_details(G: nx.MultiGraph, view: nx.MultiGraph, node: str) -> dict | Non
     if node not in ents:
         return None
     attrs = ents[node]
-    affs = [_affiliation_record(G, d) for _, _, d in G.edges(node, data=True) if d.get("relation") == "affiliation"]
+    hidden = view.graph.get("hidden_folders", ())
+    affs = [
+        _affiliation_record(G, d)
+        for _, _, d in G.edges(node, data=True)
+        if d.get("relation") == "affiliation" and d.get("folder") not in hidden
+    ]
     # An official's offices come first; a country's memberships come before the offices held in it.
     offices_first = attrs.get("kind") == "official"
     affs.sort(key=lambda a: ((a["kind"] != "office") == offices_first, a["start"]))
@@ -123,12 +162,13 @@ def node_details(G: nx.MultiGraph, view: nx.MultiGraph, node: str) -> dict | Non
         for _, _, d in G.edges(node, data=True):
             if (
                 d.get("relation") == "event"
+                and d.get("folder") not in hidden
                 and (start is None or d["end"] >= start)
                 and (end is None or d["start"] <= end)
             ):
                 events.add(d["event"])
     events.update(_solo_events(G, view, node, start, end))
-    recs = sorted((event_record(G, e) for e in events), key=lambda r: (r["start"], r["id"]))
+    recs = _event_records(G, events)
     return {
         "id": node,
         "name": attrs.get("name", node),
@@ -138,8 +178,10 @@ def node_details(G: nx.MultiGraph, view: nx.MultiGraph, node: str) -> dict | Non
         "country_name": _name(G, attrs["country"]) if attrs.get("country") else "",
         "wikidata": attrs.get("wikidata", ""),
         "note": attrs.get("note", ""),
+        "folders": list(attrs.get("folders", ())),
         "affiliations": affs,
         "events": recs,
+        "events_total": len(events),
     }
 
 
@@ -166,7 +208,8 @@ def edge_details(G: nx.MultiGraph, view: nx.MultiGraph, edge_id: str) -> dict | 
             return None
     else:
         return None
-    recs = sorted((event_record(G, e) for e in dict.fromkeys(ids)), key=lambda r: (r["start"], r["id"]))
+    ids = list(dict.fromkeys(ids))
+    recs = _event_records(G, ids)
     return {
         "kind": "events",
         "u": u,
@@ -175,4 +218,5 @@ def edge_details(G: nx.MultiGraph, view: nx.MultiGraph, edge_id: str) -> dict | 
         "v_name": _name(G, v),
         "affiliation": None,
         "events": recs,
+        "events_total": len(ids),
     }

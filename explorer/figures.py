@@ -125,6 +125,8 @@ WEBGL_ABOVE = 1000  # nodes; above this, or above 5,000 drawn ties, traces are W
 TIE_HOVER_UP_TO = 3000  # ties; larger views hover and click on nodes only, to keep updates fast
 PLOT_SIZE = (820, 600)
 """Pixel size of the dashboard graph's plot area, the default for label placement and axis padding."""
+# Label placement compares boxes with marker squares directly up to this many pairs, then uses a pixel grid.
+LABEL_GRID_ABOVE = 2_000_000
 LABEL_POSITIONS = ("top center", "bottom center", "middle right", "middle left")
 """Where a label may go around its node, in the order they are tried."""
 LABEL_FONT = 11
@@ -324,9 +326,9 @@ def place_labels(
     diam = np.asarray([float(sizes.get(n, 0.0)) for n in ids])
 
     # Where marker centres forbid a label: each centre's clearance square (a quarter of its diameter,
-    # at least 2 px) painted on a 1-px grid of the plot, summed into a table that answers "is any of
-    # it inside this box" in four look-ups.  A node's own square never reaches its own label (the
-    # label sits at least 0.6 diameters from the centre).
+    # at least 2 px) covers pixels of a 1-px grid of the plot, and a box is free when it holds none
+    # of them.  A node's own square never reaches its own label (the label sits at least 0.6
+    # diameters from the centre).
     W, Hh = int(math.ceil(w_px)), int(math.ceil(h_px))
     clear = np.maximum(2.0, diam / 4)
     gx0 = np.clip(np.floor(px[:, 0] - clear), 0, W).astype(int)
@@ -334,14 +336,24 @@ def place_labels(
     gy0 = np.clip(np.floor(px[:, 1] - clear), 0, Hh).astype(int)
     gy1 = np.clip(np.floor(px[:, 1] + clear) + 1, 0, Hh).astype(int)
     ok = (gx0 < gx1) & (gy0 < gy1)
-    paint = np.zeros((Hh + 1, W + 1), dtype=np.int32)
-    for (a, b), sign in (((gy0, gx0), 1), ((gy0, gx1), -1), ((gy1, gx0), -1), ((gy1, gx1), 1)):
-        np.add.at(paint, (a[ok], b[ok]), sign)
-    covered_px = paint.cumsum(0).cumsum(1)[:Hh, :W] > 0
-    table = np.zeros((Hh + 1, W + 1), dtype=np.int64)
-    table[1:, 1:] = covered_px.cumsum(0).cumsum(1)
 
     cand = [n for n in queue if 0 <= px[row[n], 0] <= w_px and 0 <= px[row[n], 1] <= h_px]
+    # Few markers: each box is compared with every square (pixel rectangles intersect).  Many: the
+    # squares are painted on the grid and summed into a table that answers "is any of it inside this
+    # box" in four look-ups; summing a plot's half-million pixels costs more than the comparisons
+    # of a view of a few hundred nodes (it was half of a dashboard request).  Both give the same answer.
+    squares = np.flatnonzero(ok)
+    table = None
+    if len(cand) * len(squares) > LABEL_GRID_ABOVE:
+        paint = np.zeros((Hh + 1, W + 1), dtype=np.int32)
+        for (a, b), sign in (((gy0, gx0), 1), ((gy0, gx1), -1), ((gy1, gx0), -1), ((gy1, gx1), 1)):
+            np.add.at(paint, (a[ok], b[ok]), sign)
+        # int32 accumulators: numpy would otherwise widen every element to int64 first (2-3 times slower).
+        covered_px = paint.cumsum(0, dtype=np.int32).cumsum(1, dtype=np.int32)[:Hh, :W] > 0
+        table = np.zeros((Hh + 1, W + 1), dtype=np.int32)
+        table[1:, 1:] = covered_px.cumsum(0, dtype=np.int32).cumsum(1, dtype=np.int32)
+    sx0, sx1, sy0, sy1 = gx0[squares], gx1[squares], gy0[squares], gy1[squares]
+
     k = np.asarray([row[n] for n in cand], dtype=int)
     widths = np.asarray([text_width(texts[n], font_size) for n in cand])
     free = np.zeros((len(cand), len(LABEL_POSITIONS)), dtype=bool)
@@ -354,8 +366,14 @@ def place_labels(
         bx1 = np.clip(np.floor(b[:, 2]) + 1, 0, W).astype(int)
         by0 = np.clip(np.floor(b[:, 1]), 0, Hh).astype(int)
         by1 = np.clip(np.floor(b[:, 3]) + 1, 0, Hh).astype(int)
-        hits = table[by1, bx1] - table[by0, bx1] - table[by1, bx0] + table[by0, bx0]
-        free[:, j] = inside & (hits == 0)
+        if table is not None:
+            blocked = (table[by1, bx1] - table[by0, bx1] - table[by1, bx0] + table[by0, bx0]) != 0
+        else:
+            blocked = (
+                (np.maximum(bx0[:, None], sx0) < np.minimum(bx1[:, None], sx1))
+                & (np.maximum(by0[:, None], sy0) < np.minimum(by1[:, None], sy1))
+            ).any(axis=1)
+        free[:, j] = inside & ~blocked
 
     cell = 48.0
     placed_boxes: dict[tuple[int, int], list[tuple[float, float, float, float]]] = defaultdict(list)
@@ -887,7 +905,8 @@ def make_network_figure(
     same figure as a plain dict, unvalidated (big coordinate arrays stay numpy
     arrays; Dash's JSON encoder takes them as they are).
     """
-    webgl = len(H) > WEBGL_ABOVE or H.number_of_edges() > 5000
+    # The top of a larger view (views.top_view) keeps that view's trace type: drilling down then never switches it.
+    webgl = len(H) > WEBGL_ABOVE or H.number_of_edges() > 5000 or H.graph.get("top", {}).get("of", 0) > WEBGL_ABOVE
     kind = "scattergl" if webgl else "scatter"
     ents = H.graph.get("entities", {})
     names = {n: H.nodes[n].get("name") or ents.get(n, {}).get("name", n) for n in H}

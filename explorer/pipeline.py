@@ -9,15 +9,17 @@ Filters are small predicate factories; nothing here mutates the base graph.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections import Counter, OrderedDict
 
 import networkx as nx
+import numpy as np
 
 from .graph import official_country_at
-from .views import project_to_countries
+from .views import project_edges_to_countries
 from .viewstate import ViewState
 
-__all__ = ["apply_view", "org_circle", "data_span"]
+__all__ = ["apply_view", "window_edges", "plain_view", "org_circle", "data_span"]
 
 MEMBERSHIP_KINDS = ("founding_member", "member", "invited", "declined", "partner", "chair")
 _CACHE: OrderedDict = OrderedDict()
@@ -53,6 +55,12 @@ def topics_filter(topics: tuple[str, ...], outcomes: tuple[str, ...]):
         return any((not t or topic.casefold() in t) and (not o or outcome in o) for topic, outcome in d["topics"])
 
     return ok
+
+
+def folders_filter(hidden: tuple[str, ...]):
+    """Facts of the data folders not in ``hidden`` (a fact with no folder always passes)."""
+    left_out = set(hidden)
+    return lambda d: d.get("folder") not in left_out
 
 
 def org_circle(edges, entities: dict, org: str) -> set[str]:
@@ -99,33 +107,12 @@ def apply_view(G: nx.MultiGraph, state: ViewState, use_cache: bool = True) -> nx
         _CACHE.move_to_end(key)
         return _CACHE[key]
     start, end = state.window()
-    lo, hi = start or dt.date.min, end or dt.date.max
     ents = G.graph["entities"]
-
-    checks = []
-    if state.relation_kinds:
-        checks.append(relation_kinds_filter(state.relation_kinds))
-    if state.topics or state.outcomes:
-        checks.append(topics_filter(state.topics, state.outcomes))
-    # One pass over the base graph: the window and the tie filters together.
-    edges = [
-        (u, v, k, d)
-        for u, v, k, d in G.edges(keys=True, data=True)
-        if d["start"] <= hi and (d["end"] is None or d["end"] >= lo) and all(c(d) for c in checks)
-    ]
-    keep_nodes: set[str] | None = None
-    if state.org:
-        keep_nodes = org_circle(edges, ents, state.org)
-    if state.countries:
-        wanted = set(state.countries)
-        circle = wanted | _officials_of(ents, wanted) | {n for n, a in ents.items() if a.get("kind") == "organization"}
-        keep_nodes = circle if keep_nodes is None else keep_nodes & circle
-    if keep_nodes is not None:
-        edges = [e for e in edges if e[0] in keep_nodes and e[1] in keep_nodes]
-    H = _graph_of(G, edges)
-
+    edges = window_edges(G, state)
     if state.level == "countries":
-        H = project_to_countries(H)
+        H = project_edges_to_countries(G.graph, edges)
+    else:
+        H = _graph_of(G, edges)
 
     if state.min_weight > 1:
         H = _apply_min_weight(H, state.min_weight)
@@ -147,11 +134,71 @@ def apply_view(G: nx.MultiGraph, state: ViewState, use_cache: bool = True) -> nx
         H.remove_nodes_from([n for n in list(H) if H.degree(n) == 0 and n != state.focus])
     H.graph["view"] = state.fingerprint()
     H.graph["window"] = (start, end)
+    if state.hidden_folders:
+        H.graph["hidden_folders"] = frozenset(state.hidden_folders)
     if use_cache:
         _CACHE[key] = H
         if len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     return H
+
+
+def plain_view(state: ViewState) -> bool:
+    """Whether the view of ``state`` is its :func:`window_edges` as they are (officials level,
+    no minimum weight, focus or entity kinds): its nodes are then the ends of those edges."""
+    return state.level != "countries" and state.min_weight <= 1 and not state.focus and not state.entity_kinds
+
+
+def window_edges(G: nx.MultiGraph, state: ViewState) -> list[tuple]:
+    """The first steps of :func:`apply_view`: the ``(u, v, key, data)`` edges of ``G`` in the
+    window that pass the relation, topic, folder, organisation and country filters."""
+    start, end = state.window()
+    lo, hi = start or dt.date.min, end or dt.date.max
+    ents = G.graph["entities"]
+
+    checks = []
+    if state.relation_kinds:
+        checks.append(relation_kinds_filter(state.relation_kinds))
+    if state.topics or state.outcomes:
+        checks.append(topics_filter(state.topics, state.outcomes))
+    if state.hidden_folders:
+        checks.append(folders_filter(state.hidden_folders))
+    # The window on arrays of the edges' dates, then the tie filters on the edges it keeps.
+    listed, starts, ends = _edge_index(G)
+    inside = np.flatnonzero((starts <= hi.toordinal()) & (ends >= lo.toordinal()))
+    edges = [listed[i] for i in inside.tolist()]
+    if checks:
+        edges = [e for e in edges if all(c(e[3]) for c in checks)]
+    keep_nodes: set[str] | None = None
+    if state.org:
+        keep_nodes = org_circle(edges, ents, state.org)
+    if state.countries:
+        wanted = set(state.countries)
+        circle = wanted | _officials_of(ents, wanted) | {n for n, a in ents.items() if a.get("kind") == "organization"}
+        keep_nodes = circle if keep_nodes is None else keep_nodes & circle
+    if keep_nodes is not None:
+        edges = [e for e in edges if e[0] in keep_nodes and e[1] in keep_nodes]
+    return edges
+
+
+_EDGE_INDEX: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _edge_index(G: nx.MultiGraph) -> tuple[list[tuple], np.ndarray, np.ndarray]:
+    """The edges of ``G`` in their iteration order, with their start and end days as arrays
+    of ordinals (an open end is the last day there is); built once per graph (again if its
+    number of edges changed: base graphs are never mutated, but a test's may be)."""
+    hit = _EDGE_INDEX.get(G)
+    if hit is not None and len(hit[0]) == G.number_of_edges():
+        return hit
+    listed = list(G.edges(keys=True, data=True))
+    starts = np.fromiter((d["start"].toordinal() for *_, d in listed), dtype=np.int64, count=len(listed))
+    last = dt.date.max.toordinal()
+    ends = np.fromiter(
+        (last if d["end"] is None else d["end"].toordinal() for *_, d in listed), dtype=np.int64, count=len(listed)
+    )
+    _EDGE_INDEX[G] = hit = (listed, starts, ends)
+    return hit
 
 
 def _apply_min_weight(H: nx.MultiGraph, min_weight: int) -> nx.MultiGraph:

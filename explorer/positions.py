@@ -22,12 +22,15 @@ _KAMADA_KAWAI_UP_TO = 400  # nodes; above this the (C, much faster) Fruchterman-
 
 
 def _collapse(G: nx.MultiGraph) -> nx.Graph:
+    """One edge per pair, weighted by the number of edges between them; an edge that stands
+    for several (a tie read from the event store) counts its ``layout_weight``."""
     S = nx.Graph()
     S.add_nodes_from(G.nodes)
-    for u, v, _d in G.edges(data=True):
+    for u, v, d in G.edges(data=True):
         if u == v:
             continue
-        w = S[u][v]["weight"] + 1 if S.has_edge(u, v) else 1
+        n = d.get("layout_weight", 1)
+        w = S[u][v]["weight"] + n if S.has_edge(u, v) else n
         S.add_edge(u, v, weight=w)
     return S
 

@@ -10,11 +10,15 @@ from __future__ import annotations
 import bisect
 import calendar
 import datetime as dt
+import hashlib
 import json
 import threading
+import weakref
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
@@ -23,18 +27,27 @@ from .analysis import compare_views, metric_series, shortest_paths
 from .errors import ExplorerError
 from .figures import make_map_figure, make_network_figure, make_series_figure, make_timeline_figure
 from .graph import build_graph
-from .loader import load_dataset
+from .loader import load_datasets
 from .metrics import METRICS, compute_metrics
-from .pipeline import apply_view, data_span
+from .pipeline import apply_view, data_span, plain_view, window_edges
 from .positions import compute_positions
-from .views import project_to_countries
+from .views import graph_of_top, project_to_countries, top_nodes, top_view
 from .viewstate import ViewState
+
+if TYPE_CHECKING:
+    from .store import Store
 
 __all__ = [
     "AppData",
     "prepare_app_data",
+    "uses_store",
+    "view_graph",
     "ViewResult",
     "render_view",
+    "redraw_plan",
+    "TOP_NODES",
+    "OPTIONS_INLINE",
+    "entity_search",
     "timeline_ticks",
     "tick_end",
     "tick_index",
@@ -52,6 +65,9 @@ __all__ = [
 
 STEPS = {"day": 1, "week": 7, "month": 1, "quarter": 3, "year": 12}  # days for day and week, else months
 LARGE_VIEW = 1500  # entities
+TOP_NODES = 300  # entities; a larger view draws its most connected ones (see top_view)
+NEIGHBOURS_SHOWN = 60  # of a selected entity's neighbours, the most connected ones are added to a top view
+STORE_ABOVE = 8 * 1024 * 1024  # bytes of events.csv above which a folder is explored through its event store
 HEAVY_METRICS = ("betweenness", "closeness")
 
 
@@ -71,6 +87,13 @@ class AppData:
     key_events: list[tuple[str, str]] = field(default_factory=list)
     country_positions: dict[str, tuple[float, float]] = field(default_factory=dict)
     story: Story | None = None
+    store: Store | None = None
+    """The event store the views are read from (large folders); None: the in-memory graph."""
+    folder_event_counts: dict[str, list[int]] = field(default_factory=dict)
+    """Several data folders open: each folder's events per step of ``ticks`` (the timeline
+    leaves out the folders a view hides); empty otherwise."""
+    folder_key_events: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    """Several data folders open: each folder's key events; empty otherwise."""
 
     @property
     def entities(self) -> dict[str, dict]:
@@ -99,13 +122,19 @@ _STORY_SPAN_DAYS = 92  # the default window of a data folder without a story: it
 _STORY_MAX_NODES = 60  # above this many entities at officials level, open at country level
 
 
-def load_story(path: Path, G: nx.MultiGraph, span: tuple[dt.date, dt.date]) -> Story:
+def load_story(
+    path: Path,
+    G: nx.MultiGraph,
+    span: tuple[dt.date, dt.date],
+    view_of: Callable[[ViewState], nx.MultiGraph] | None = None,
+) -> Story:
     """The opening view of a data folder.
 
     A folder may carry ``story.json`` (``{"view": query string, "title": ..., "text": ...}``;
     the bundled data does).  Without one, the dashboard opens on the last three months of
     the data, at country level when that window holds more than a few dozen entities, so
-    the first screen is readable rather than the whole span at once.
+    the first screen is readable rather than the whole span at once.  ``view_of`` gives
+    the view of a state (default: :func:`~explorer.pipeline.apply_view` on ``G``).
     """
     file = Path(path) / STORY_FILE
     if file.is_file():
@@ -118,7 +147,7 @@ def load_story(path: Path, G: nx.MultiGraph, span: tuple[dt.date, dt.date]) -> S
             pass  # a broken story file falls back to the generic opening view
     start = max(span[0], span[1] - dt.timedelta(days=_STORY_SPAN_DAYS - 1))
     state = ViewState(date_from=start.isoformat(), date_to=span[1].isoformat())
-    if len(apply_view(G, state)) > _STORY_MAX_NODES:
+    if len((view_of or (lambda st: apply_view(G, st)))(state)) > _STORY_MAX_NODES:
         state = state.replace(level="countries")
     title = f"The last three months of the data ({start:%d %b %Y} – {span[1]:%d %b %Y})"
     text = (
@@ -174,29 +203,75 @@ def _tick_marks(ticks: list[dt.date], unit: str) -> dict[int, str]:
     return {i: ticks[i].strftime(fmt) for i in idx[::step]}
 
 
-def _key_events(G: nx.MultiGraph) -> list[tuple[str, str]]:
-    """Summits, and events with five or more participants: marked on the timeline."""
+def _key_events(G: nx.MultiGraph, folder: str | None = None) -> list[tuple[str, str]]:
+    """Summits, and events with five or more participants: marked on the timeline
+    (only those of ``folder`` when given)."""
     out = [
         (e["start"].isoformat(), e["title"])
         for e in G.graph["events"].values()
-        if e["kind"] == "summit" or len(e["participants"]) >= 5
+        if (e["kind"] == "summit" or len(e["participants"]) >= 5) and (folder is None or e.get("folder") == folder)
     ]
     return sorted(out)[:200]
 
 
-def prepare_app_data(path: str | Path) -> AppData:
-    """Load, validate and build once; compute positions once on the whole graph."""
-    ds = load_dataset(path)
+def _folder_timelines(G: nx.MultiGraph, ticks: list[dt.date]) -> dict:
+    """With several folders open, each folder's events per timeline step and its key events
+    (the :class:`AppData` fields ``folder_event_counts`` and ``folder_key_events``)."""
+    folders = G.graph.get("folders", ())
+    if len(folders) < 2:
+        return {}
+    counts = {f: [0] * len(ticks) for f in folders}
+    for e in G.graph["events"].values():
+        if e.get("folder") in counts:
+            counts[e["folder"]][tick_index(ticks, e["start"], 0)] += 1
+    return {"folder_event_counts": counts, "folder_key_events": {f: _key_events(G, f) for f in folders}}
+
+
+def uses_store(path: str | Path) -> bool:
+    """Whether a data folder is explored through its event store (:mod:`explorer.store`):
+    when its ``events.csv`` is :data:`STORE_ABOVE` bytes or more, or when a store was
+    already built for it (the importer builds one)."""
+    from .store_build import MANIFEST, default_store_path
+
+    folder = Path(path)
+    try:
+        if (folder / "events.csv").stat().st_size >= STORE_ABOVE:
+            return True
+    except OSError:
+        return False
+    return (default_store_path(folder) / MANIFEST).is_file()
+
+
+def prepare_app_data(path: str | Path | Sequence[str | Path], *, store: bool | None = None) -> AppData:
+    """Load, validate and build once; compute positions once on the whole graph.
+
+    A large folder (see :func:`uses_store`; ``store`` forces the choice) is not read into
+    memory: its event store is built if it is missing or out of date (which validates the
+    folder), then opened, and every view is a query on it (:func:`view_graph`); only the
+    entities, the affiliations and what the timeline shows are read at start-up.  Several
+    folders are opened together as one store when any of them is large.
+    """
+    paths = [Path(p) for p in ([path] if isinstance(path, str | Path) else path)]
+    if store is None:
+        store = any(uses_store(p) for p in paths)
+    if store:
+        return _prepare_from_store(paths)
+    return _prepare_in_memory(path if isinstance(path, str | Path) else paths)
+
+
+def _prepare_in_memory(path) -> AppData:
+    ds = load_datasets(path)  # several folders: merged into one (explorer.merge)
     G = build_graph(ds)
     span = data_span(G) if G.number_of_edges() else (dt.date.today(), dt.date.today())
     unit, ticks = timeline_ticks(*span)
     counts = Counter(ticks[tick_index(ticks, e["start"], 0)] for e in G.graph["events"].values())
     topics = sorted({t for e in G.graph["events"].values() for t, _ in e["topics"]}, key=str.casefold)
-    story = load_story(Path(path), G, span)
+    folder = Path(path if isinstance(path, str | Path) else path[0])
+    story = load_story(folder, G, span)
     whole_countries = project_to_countries(G)
     whole_countries.add_nodes_from(n for n, a in G.graph["entities"].items() if a.get("kind") != "official")
     return AppData(
-        path=Path(path),
+        path=folder,
         graph=G,
         positions=compute_positions(G),
         country_positions=compute_positions(whole_countries),
@@ -208,7 +283,48 @@ def prepare_app_data(path: str | Path) -> AppData:
         marks=_tick_marks(ticks, unit),
         key_events=_key_events(G),
         story=story,
+        **_folder_timelines(G, ticks),
     )
+
+
+def _prepare_from_store(paths: list[Path]) -> AppData:
+    from . import store as st
+
+    opened = st.open_store([st.build_store(p) for p in paths])
+    G = st.base_graph(opened)
+    span = st.data_span(opened) or (dt.date.today(), dt.date.today())
+    unit, ticks = timeline_ticks(*span)
+    counts: Counter = Counter()
+    for day, n in st.events_per_day(opened):
+        counts[ticks[tick_index(ticks, day, 0)]] += n
+    story = load_story(paths[0], G, span, lambda state: st.window_graph(opened, state))
+    return AppData(
+        path=paths[0],
+        graph=G,
+        positions=compute_positions(st.layout_graph(opened, "officials")),
+        country_positions=compute_positions(st.layout_graph(opened, "countries")),
+        span=span,
+        unit=unit,
+        ticks=ticks,
+        event_counts=[(t.isoformat(), counts.get(t, 0)) for t in ticks],
+        topics=st.topic_names(opened),
+        marks=_tick_marks(ticks, unit),
+        key_events=st.key_events(opened),
+        story=story,
+        store=opened,
+    )
+
+
+def view_graph(data: AppData, state: ViewState) -> nx.MultiGraph:
+    """The graph of a view: a query on the event store when the data has one
+    (:func:`explorer.store.window_graph`), else :func:`~explorer.pipeline.apply_view` on the
+    in-memory graph.  Both give the same nodes, ties and weights; results are shared and
+    must not be mutated."""
+    if data.store is not None:
+        from .store import window_graph
+
+        return window_graph(data.store, state)
+    return apply_view(data.graph, state)
 
 
 def entity_options(data: AppData, kinds: tuple[str, ...] = ()) -> list[dict]:
@@ -228,6 +344,36 @@ def entity_options(data: AppData, kinds: tuple[str, ...] = ()) -> list[dict]:
     return out
 
 
+OPTIONS_INLINE = 2000
+"""Entities up to which the entity dropdowns carry every option in the page; above, they are
+filled as the user types (:func:`entity_search`), so the first page stays small."""
+_SEARCH_INDEX: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def entity_search(data: AppData, text: str | None, keep: Sequence[str] = (), limit: int = 50) -> list[dict]:
+    """Dropdown options (as :func:`entity_options`) of the entities whose name, aliases or id
+    hold every word of ``text`` (case-insensitive): the name equal to it first, then the names
+    that start with it, then the others by name; at most ``limit``.  The options of ``keep``
+    (the current values) always come first."""
+    index = _SEARCH_INDEX.get(data)
+    if index is None:
+        index = _SEARCH_INDEX[data] = [(o["search"].casefold(), o) for o in entity_options(data)]
+    by_id = {o["value"]: o for _, o in index} if keep else {}
+    out = [by_id[k] for k in keep if k in by_id]
+    query = " ".join((text or "").casefold().split())
+    words = query.split()
+    if words:
+
+        def rank(o: dict) -> tuple:
+            name = o["label"].rsplit(" (", 1)[0].casefold()
+            return (name != query, not name.startswith(query), name, o["value"])
+
+        seen = set(keep)
+        found = [o for hay, o in index if o["value"] not in seen and all(w in hay for w in words)]
+        out += sorted(found, key=rank)[:limit]
+    return out
+
+
 @dataclass
 class ViewResult:
     """What the main view shows for a state."""
@@ -238,6 +384,21 @@ class ViewResult:
     network: object
     description: str
     counts: dict
+    whole_view: nx.MultiGraph | None = None
+    whole_of: Callable[[], nx.MultiGraph] | None = field(default=None, repr=False)
+
+    @property
+    def whole(self) -> nx.MultiGraph:
+        """The whole view when ``view`` is only its top (:func:`~explorer.views.top_view`),
+        built when first asked; else ``view``."""
+        if self.whole_view is None:
+            self.whole_view = self.whole_of() if self.whole_of is not None else self.view
+        return self.whole_view
+
+    @property
+    def aggregated(self) -> bool:
+        """Whether the figure and the table show only the most connected part of the view."""
+        return "shown" in self.counts
 
 
 def table_metrics(n_nodes: int, chosen: str) -> list[str]:
@@ -274,7 +435,10 @@ def extent_nodes(data: AppData, state: ViewState) -> tuple[str, ...]:
     key = (id(data), whole.fingerprint())
     hit = _EXTENT_CACHE.get(key)
     if hit is None:
-        hit = tuple(apply_view(data.graph, whole))
+        if data.store is None and plain_view(whole):  # the ends of its edges, without building it
+            hit = tuple(dict.fromkeys(n for u, v, *_ in window_edges(data.graph, whole) for n in (u, v)))
+        else:
+            hit = tuple(view_graph(data, whole))
         if len(_EXTENT_CACHE) > 64:
             _EXTENT_CACHE.clear()
         _EXTENT_CACHE[key] = hit
@@ -306,33 +470,80 @@ def render_view(data: AppData, state: ViewState) -> ViewResult:
 
 
 def _render_view(data: AppData, state: ViewState) -> ViewResult:
-    H = apply_view(data.graph, state)
+    sel = state.selected if state.selected and not state.selected.startswith(("edge|", "pair|")) else ""
+    keep = [state.focus] if state.focus else []
+    counts: dict | None = None
+    whole: nx.MultiGraph | None = None
+    if data.store is None and plain_view(state):
+        # The view is its window's edges: rank them before building any graph, so a view too
+        # large to draw costs a graph of its top only (the whole one is built if details ask).
+        edges = window_edges(data.graph, state)
+        nodes, shown = top_nodes(edges, TOP_NODES, keep, sel, NEIGHBOURS_SHOWN)
+        if len(nodes) > TOP_NODES:
+            ents = data.entities
+            H = graph_of_top(data.graph.graph, {n: ents.get(n, {}) for n in shown}, edges, len(nodes), TOP_NODES)
+            H.graph.update(view=state.fingerprint(), window=state.window())
+            if state.hidden_folders:
+                H.graph["hidden_folders"] = frozenset(state.hidden_folders)
+            counts = {"nodes": len(nodes), "edges": len(edges), "events": _distinct_events(edges)}
+        else:
+            whole = H = apply_view(data.graph, state)
+    else:
+        whole = view_graph(data, state)
+        H = top_view(whole, TOP_NODES, keep=keep, around=sel, neighbours=NEIGHBOURS_SHOWN)
     wanted = table_metrics(len(H), state.metric)
-    table = compute_metrics(H, wanted, cache_key=(data.graph.graph.get("fingerprint"), state.fingerprint()))
+    fp = data.graph.graph.get("fingerprint")
+    shown_key = "" if H is whole else hashlib.sha1("|".join(sorted(H)).encode()).hexdigest()[:16]
+    table = compute_metrics(H, wanted, cache_key=(fp, state.fingerprint(), shown_key))
     records = table.to_dict("records")
     fig = make_network_figure(H, **figure_inputs(data, state, records), as_dict=True)
-    n_events = len(
-        {d.get("event") for *_, d in H.edges(data=True) if d.get("event")}
-        | {e for *_, d in H.edges(data=True) for e in d.get("events", ())}
-    )
-    counts = {"nodes": H.number_of_nodes(), "edges": H.number_of_edges(), "events": n_events}
+    if counts is not None:
+        pass
+    elif "event_count" in whole.graph:  # a view read from the event store counts itself
+        counts = {"nodes": len(whole), "edges": whole.graph["edge_count"], "events": whole.graph["event_count"]}
+    else:
+        edges = whole.edges(keys=True, data=True)
+        counts = {"nodes": len(whole), "edges": whole.number_of_edges(), "events": _distinct_events(edges)}
+    n_events = counts["events"]
     desc = f"{counts['nodes']} entities · {counts['edges']} ties · {n_events} events — {describe_view(data, state)}"
+    aggregated = "top" in H.graph
+    if aggregated:
+        counts["shown"] = len(H)
+        desc += (
+            f" · Too many to draw: showing the {TOP_NODES:,} most connected entities (by number of ties)"
+            + (" with the selection's closest neighbours" if sel in H else "")
+            + f", {len(H):,} of {counts['nodes']:,}; their metrics are computed among them. "
+            "Click an entity to add its neighbourhood, or focus on one (search box) to see all of its ties."
+        )
     skipped = [METRICS[m].label.lower() for m in METRICS if m not in wanted]
     if skipped:
         desc += (
             f" · {' and '.join(skipped)} are computed for views of up to {LARGE_VIEW:,} entities, "
             "or when chosen as node size"
         )
-    return ViewResult(state, H, records, fig, desc, counts)
+    whole_of = None if whole is not None else (lambda: apply_view(data.graph, state))
+    return ViewResult(state, H, records, fig, desc, counts, whole, whole_of)
+
+
+def _distinct_events(edges) -> int:
+    """How many distinct events the ``(u, v, key, data)`` edges carry."""
+    ids: set = set()
+    for *_, d in edges:
+        if d.get("event"):
+            ids.add(d["event"])
+        elif "events" in d:
+            ids.update(d["events"])
+    return len(ids)
 
 
 def render_map(data: AppData, state: ViewState, result: ViewResult | None = None):
     """The map: the view at country level (officials placed in their country)."""
-    H = result.view if result is not None else apply_view(data.graph, state)
-    P = H if state.level == "countries" else apply_view(data.graph, state.replace(level="countries"))
-    table = compute_metrics(
-        P, None, cache_key=(data.graph.graph.get("fingerprint"), state.replace(level="countries").fingerprint())
-    )
+    countries = state.replace(level="countries")
+    if result is not None and state.level == "countries":
+        P = result.whole
+    else:
+        P = view_graph(data, countries)
+    table = compute_metrics(P, None, cache_key=(data.graph.graph.get("fingerprint"), countries.fingerprint()))
     metric = state.metric if state.metric in METRICS and not METRICS[state.metric].categorical else "degree"
     sizes = {r["id"]: r[metric] for r in table.to_dict("records")}
     return make_map_figure(P, sizes=sizes, metric_label=METRICS[metric].label, selected=state.selected, as_dict=True)
@@ -357,7 +568,7 @@ def render_changes(data: AppData, state: ViewState) -> dict:
     a one-line summary.
     """
     vs = compare_state(state)
-    after, before = apply_view(data.graph, state), apply_view(data.graph, vs)
+    after, before = _with_sources(data, view_graph(data, state)), _with_sources(data, view_graph(data, vs))
     fp = data.graph.graph.get("fingerprint")
     metric = state.metric if state.metric in METRICS else "degree"
     ch = compare_views(before, after, [metric], cache_keys=((fp, vs.fingerprint()), (fp, state.fingerprint())))
@@ -388,12 +599,21 @@ def render_changes(data: AppData, state: ViewState) -> dict:
     }
 
 
+def _with_sources(data: AppData, H: nx.MultiGraph) -> nx.MultiGraph:
+    """A view read from the event store, with the sources its ties cite read in one query
+    (as a plain table in ``H.graph['sources']``), for code that describes every tie."""
+    if data.store is None:
+        return H
+    H.graph["sources"] = data.store.sources.load(s for *_, d in H.edges(data=True) for s in d.get("sources", ()))
+    return H
+
+
 def render_paths(data: AppData, state: ViewState) -> list[dict]:
     """The path finder: shortest paths between ``path_from`` and ``path_to`` in the view, explained."""
     if not (state.path_from and state.path_to):
         return []
     try:
-        return shortest_paths(apply_view(data.graph, state), state.path_from, state.path_to)
+        return shortest_paths(_with_sources(data, view_graph(data, state)), state.path_from, state.path_to)
     except ExplorerError:
         return []
 
@@ -405,19 +625,56 @@ def render_series(data: AppData, state: ViewState, ids: list[str], limit: int = 
     if not ids:
         return make_series_figure([], METRICS[metric].label)
     start, end = state.window()
-    table = metric_series(data.graph, ids, metric, "quarter", start, end, level=state.level)
+    if data.store is not None:
+        table = _store_metric_series(data, ids, metric, start, end, state.level)
+    else:
+        table = metric_series(data.graph, ids, metric, "quarter", start, end, level=state.level)
     recs = [
         {"node": r["id"], "name": r["name"], "date": r["end"], "value": r["value"]} for r in table.to_dict("records")
     ]
     return make_series_figure(recs, f"{METRICS[metric].label} by quarter")
 
 
+def _store_metric_series(data: AppData, ids: list[str], metric: str, start, end, level: str):
+    """:func:`~explorer.analysis.metric_series` by quarter on the event store: each quarter's
+    metric on its window's graph (the window only, at ``level``, as metric_series does)."""
+    import pandas as pd
+
+    from .analysis import period_buckets
+
+    start, end = start or data.span[0], end or data.span[1]
+    spec = METRICS[metric]
+    rows = []
+    for label, b0, b1 in period_buckets(start, end, "quarter"):
+        view = view_graph(data, ViewState(date_from=b0.isoformat(), date_to=b1.isoformat(), level=level))
+        table = compute_metrics(view, [metric]).set_index("id")
+        for node in ids:
+            present = node in table.index
+            rows.append(
+                {
+                    "period": label,
+                    "start": b0.isoformat(),
+                    "end": b1.isoformat(),
+                    "id": node,
+                    "name": data.entities.get(node, {}).get("name", node),
+                    "value": table.at[node, metric] if present else (None if spec.categorical else 0.0),
+                }
+            )
+    return pd.DataFrame(rows, columns=["period", "start", "end", "id", "name", "value"])
+
+
 def render_timeline(data: AppData, state: ViewState):
+    """The timeline's sparkline: events per step and key events, of the folders the view shows."""
     start, end = state.window()
+    counts, key_events = data.event_counts, data.key_events
+    if set(state.hidden_folders) & set(data.folder_event_counts):
+        shown = [f for f in data.folder_event_counts if f not in state.hidden_folders]
+        counts = [(day, sum(data.folder_event_counts[f][i] for f in shown)) for i, (day, _) in enumerate(counts)]
+        key_events = sorted(k for f in shown for k in data.folder_key_events[f])[:200]
     return make_timeline_figure(
-        data.event_counts,
+        counts,
         (start.isoformat() if start else None, end.isoformat() if end else None),
-        data.key_events,
+        key_events,
         as_dict=True,
     )
 
@@ -486,7 +743,8 @@ def render_plan(old: ViewState | None, new: ViewState) -> frozenset[str]:
     """
     if old is None:
         return frozenset({"view", "selection", "tab"})
-    changed = {f for f, v in new.to_dict().items() if old.to_dict().get(f) != v}
+    before, after = old.to_dict(), new.to_dict()  # a field at its default may be left out (hidden_folders)
+    changed = {f for f in before.keys() | after.keys() if before.get(f) != after.get(f)}
     if not changed:
         return frozenset()
     parts: set[str] = set()
@@ -497,6 +755,21 @@ def render_plan(old: ViewState | None, new: ViewState) -> frozenset[str]:
     if "tab" in changed or any(TAB_FIELDS[f] == new.tab for f in changed & set(TAB_FIELDS)):
         parts.add("tab")
     return frozenset(parts)
+
+
+def redraw_plan(data: AppData, old: ViewState | None, new: ViewState) -> frozenset[str]:
+    """:func:`render_plan`, plus ``"view"`` when a click changes which entities a top view
+    (a view too large to draw whole, see :func:`~explorer.views.top_view`) shows: selecting
+    an entity adds its neighbourhood, so the figure and the table are redrawn, not patched."""
+    plan = render_plan(old, new)
+    if old is None or "view" in plan or "selection" not in plan:
+        return plan
+    before = render_view(data, old)
+    if not before.aggregated:
+        return plan
+    if set(render_view(data, new).view) != set(before.view):
+        return plan | {"view"}
+    return plan
 
 
 def describe_view(data: AppData, state: ViewState) -> str:

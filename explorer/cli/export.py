@@ -19,7 +19,7 @@ from ..metrics import METRICS
 from ..views import LEVELS
 from ..viewstate import COLOR_MODES, QUERY_KEYS, ViewState, parse_view
 from . import cli
-from .common import data_option, data_path
+from .common import data_option, data_paths
 
 __all__ = ["export", "VIEW_OPTIONS", "FORMAT_IDS", "build_state", "resolve_entities"]
 
@@ -40,6 +40,7 @@ VIEW_OPTIONS: dict[str, tuple[str, str]] = {
     "countries": ("--countries", "Only these countries and their officials."),
     "topics": ("--topics", "Only events on these topics."),
     "outcomes": ("--outcomes", "Only events with these outcomes (discussed, agreed, disagreed, announced)."),
+    "hidden_folders": ("--hide-folder", "Leave out the facts of these data folders (named by directory name)."),
     "min_weight": ("--min-weight", "Only meeting ties with at least N events."),
     "focus": ("--focus", "The ego network of this entity (id, name or alias)."),
     "depth": ("--depth", "The ego network's radius (1 to 3)."),
@@ -193,7 +194,7 @@ def resolve_entities(state: ViewState, G) -> ViewState:
     help="How long each frame shows when played.",
 )
 def export(
-    data: str | None,
+    data: tuple[str, ...],
     fmt: str | None,
     out: str,
     force: bool,
@@ -217,18 +218,18 @@ def export(
     """
     from ..exports import ExportOptions, check_target, export_view, format_for_path, get_format
     from ..exports.render import kaleido_server
-    from ..pipeline import apply_view
-    from ..presenter import prepare_app_data
+    from ..presenter import prepare_app_data, view_graph
     from ..writes import data_folder_inputs, out_path
 
     started = time.perf_counter()
     target = out_path(out)
     f = get_format(fmt) if fmt else format_for_path(target)
     state = build_state(view, at, view_values)
-    folder = data_path(data)
+    folders = data_paths(data)
     if not target.is_dir() or f.writes_folder(target):
-        check_target(target, force, inputs=data_folder_inputs(folder))  # fail before loading anything
-    app_data = prepare_app_data(folder)
+        # Fail before loading anything.
+        check_target(target, force, inputs=[p for folder in folders for p in data_folder_inputs(folder)])
+    app_data = prepare_app_data(folders if len(folders) > 1 else folders[0])
     state = resolve_entities(state, app_data.graph)
     options = ExportOptions(
         width=width or 0,
@@ -242,7 +243,7 @@ def export(
     # One renderer for the whole command, stopped when it is done rather than at interpreter exit.
     with kaleido_server() if f.browser else contextlib.nullcontext():
         path = export_view(app_data, state, f, target, options, force=force)
-    H = apply_view(app_data.graph, state)
+    H = view_graph(app_data, state)
     click.echo(
         f"explorer: wrote {path} ({f.label_for(path)}; {H.number_of_nodes()} entities, {H.number_of_edges()} ties; "
         f"{time.perf_counter() - started:.1f} s)",
