@@ -603,6 +603,23 @@ def _bind(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
+def _fewer_malloc_arenas(arenas: int = 2) -> None:
+    """Cap glibc's malloc arenas (``MALLOC_ARENA_MAX``) in this process and the workers it forks.
+
+    glibc gives each thread that allocates its own arena, up to eight per core; with 32 threads a
+    worker's memory kept growing under load (freed blocks stranded in many arenas) although every
+    cache is bounded by count. No effect where the C library is not glibc.
+    """
+    if os.environ.get("MALLOC_ARENA_MAX"):
+        return  # the operator's choice
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # -8: M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass
+
+
 def run_gunicorn(wsgi, settings: ServerSettings, gate: RequestGate | None = None, ready: Callable | None = None):
     """Serve ``wsgi`` with gunicorn: ``settings.workers`` processes forked after the data is
     loaded (so they share it), each with ``settings.threads`` threads (gthread).
@@ -620,6 +637,8 @@ def run_gunicorn(wsgi, settings: ServerSettings, gate: RequestGate | None = None
             f"--workers {settings.workers} needs gunicorn, which is not available here ({exc}); "
             "use --workers 1 (waitress) instead"
         ) from None
+
+    _fewer_malloc_arenas()
 
     def post_worker_init(worker):
         if gate is None:
@@ -649,10 +668,12 @@ def run_gunicorn(wsgi, settings: ServerSettings, gate: RequestGate | None = None
         "timeout": max(10, int(settings.request_timeout)),
         "graceful_timeout": min(30, max(5, int(settings.request_timeout))),
         "keepalive": 5,
-        # A worker is replaced (forked again from the loaded master, in milliseconds) after this
-        # many requests, so whatever its caches and allocator hold cannot grow without end.
-        "max_requests": 5000,
-        "max_requests_jitter": 500,
+        # A worker is replaced (forked again from the loaded master) after this many requests, so
+        # whatever its allocator holds cannot grow without end. The caches are bounded by count,
+        # and a fresh worker starts with cold caches: at 5,000 a busy server (150 requests/s over
+        # two workers) replaced a worker every minute and its p95 tripled while it warmed up.
+        "max_requests": 100_000,
+        "max_requests_jitter": 10_000,
         "backlog": settings.backlog,
         "worker_connections": max(64, 4 * settings.threads),
         "preload_app": True,
