@@ -382,7 +382,7 @@ class DiskStore:
 
 
 def canonical_json(body: bytes) -> tuple[bytes, object]:
-    """``body`` as canonical JSON (keys sorted, no spaces), and the value it holds; a body
+    r"""``body`` as canonical JSON (keys sorted, no spaces), and the value it holds; a body
     that is not JSON is returned as it is, with ``None``.
 
     Two bodies with the same canonical form are the same request to any JSON reader
