@@ -15,6 +15,13 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO.parent / "shared" / "fixtures"
 
 
+def free_port() -> int:
+    """A port on 127.0.0.1 that the OS says is free now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture(autouse=True)
 def _dash_port_of_its_own():
     """Each browser test's server on a port the OS says is free.
@@ -28,9 +35,7 @@ def _dash_port_of_its_own():
     except ImportError:  # the test extra is not installed: no browser tests either
         yield
         return
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        BaseDashRunner._next_port = probe.getsockname()[1]
+    BaseDashRunner._next_port = free_port()
     yield
 
 

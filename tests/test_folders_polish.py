@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -20,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import TINY, write_dataset
+from conftest import TINY, free_port, write_dataset
 
 from explorer.cli import cli
 from explorer.exports import export_view
@@ -231,21 +229,9 @@ def test_wsgi_entry_point_opens_every_folder_of_explorer_data(folders):
     assert json.loads(out.stdout.strip().splitlines()[-1]) == ["data", "extra"]
 
 
-def _free_port() -> int:
-    for _ in range(50):
-        port = random.randint(18000, 28999)
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port")
-
-
 def test_serve_opens_every_folder_of_explorer_data(folders):
     env = {**os.environ, "EXPLORER_DATA": os.pathsep.join(map(str, folders))}
-    port = str(_free_port())
+    port = str(free_port())
     proc = subprocess.Popen(
         [sys.executable, "-m", "explorer", "serve", "--port", port],
         env=env,

@@ -13,13 +13,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from conftest import TINY, write_dataset
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from conftest import TINY, free_port, write_dataset
 
 
 def _wait(url: str, proc, timeout: float = 30) -> bytes:
@@ -36,7 +30,7 @@ def _wait(url: str, proc, timeout: float = 30) -> bytes:
 
 
 def test_waitress_serves_the_dashboard(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "EXPLORER_DATA": str(write_dataset(tmp_path / "d"))}
     proc = subprocess.Popen(
         [
@@ -71,7 +65,7 @@ def test_serve_refuses_invalid_data_and_prints_the_report(tmp_path):
     entities[0]["kind"] = "contry"
     folder = write_dataset(tmp_path / "bad", {"entities": entities})
     out = subprocess.run(
-        [sys.executable, "-m", "explorer", "serve", "--data", str(folder), "--port", str(_free_port())],
+        [sys.executable, "-m", "explorer", "serve", "--data", str(folder), "--port", str(free_port())],
         capture_output=True,
         text=True,
         timeout=60,
@@ -103,7 +97,7 @@ def _request(url: str, method: str = "GET", body: bytes | None = None, headers: 
 
 
 def _serve(args: list[str], env: dict | None = None):
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "explorer", "serve", "--port", str(port), *args],
         env={**os.environ, **(env or {})},
@@ -217,7 +211,7 @@ WRONG = "/nonexistent/path/to/data"
     ids=["explorer-serve", "waitress", "gunicorn-preload", "gunicorn"],
 )
 def test_a_wrong_data_path_gives_one_line_and_a_nonzero_exit(command):
-    port = str(_free_port())
+    port = str(free_port())
     out = subprocess.run(
         [sys.executable, *[c.replace("PORT", port) for c in command]],
         env={**os.environ, "EXPLORER_DATA": WRONG},
