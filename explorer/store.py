@@ -623,21 +623,7 @@ def window_ties(store: Store, state: ViewState, *, sample: int = EVENT_SAMPLE) -
 
 
 _EVENT_ATTRS = ("relation", "kind", "weight", "start", "end", "events", "truncated", "sources", "title", "status")
-_AFF_ATTRS = (
-    "relation",
-    "kind",
-    "source",
-    "target",
-    "title",
-    "start",
-    "end",
-    "start_precision",
-    "end_precision",
-    "status",
-    "confidence",
-    "sources",
-    "note",
-)
+_AFF_ATTRS = ("relation", *schema.FILES["affiliations"].columns)  # what build_graph puts on an affiliation edge
 
 
 def _graph_attrs(store: Store) -> dict:
