@@ -340,15 +340,7 @@ def iter_batches(
     read_options = pcsv.ReadOptions(
         column_names=list(column_names), skip_rows=skip_rows, use_threads=False, block_size=block_size
     )
-    parse_options = pcsv.ParseOptions(
-        delimiter="\t",
-        quote_char=False,
-        double_quote=False,
-        escape_char=False,
-        newlines_in_values=False,
-        ignore_empty_lines=False,
-        invalid_row_handler=handler,
-    )
+    parse_options = _tab_parse_options(handler)
     convert_options = pcsv.ConvertOptions(
         column_types={c: pa.binary() for c in include},
         include_columns=list(include),
@@ -407,6 +399,19 @@ def _chunks(inp: InputFile, block_size: int, on_bytes: Callable[[int], None] | N
             yield _utf8(data[:cut])
 
 
+def _tab_parse_options(handler) -> pcsv.ParseOptions:
+    """GDELT's and ICEWS's format: tab-separated, never quoted, one row a line; bad rows go to ``handler``."""
+    return pcsv.ParseOptions(
+        delimiter="\t",
+        quote_char=False,
+        double_quote=False,
+        escape_char=False,
+        newlines_in_values=False,
+        ignore_empty_lines=False,
+        invalid_row_handler=handler,
+    )
+
+
 def _utf8(data: bytes) -> bytes:
     # A piece ends at a line break, so it never ends inside a character: decode it whole.
     if data.isascii():
@@ -443,15 +448,7 @@ def _parallel_batches(inp, read_options, parse_options, convert_options, counter
             use_threads=False,
             block_size=len(data) + 1,
         )
-        parse_here = pcsv.ParseOptions(
-            delimiter="\t",
-            quote_char=False,
-            double_quote=False,
-            escape_char=False,
-            newlines_in_values=False,
-            ignore_empty_lines=False,
-            invalid_row_handler=handler,
-        )
+        parse_here = _tab_parse_options(handler)
         try:
             table = pcsv.read_csv(
                 pa.BufferReader(data), read_options=options, parse_options=parse_here, convert_options=convert_options
