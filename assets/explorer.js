@@ -57,6 +57,22 @@
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     explorer: {
+      /* The details panel: the server sends it as one HTML string (explorer/app/markup.py, every
+       * text escaped), which the browser parses at once; as Dash components its hundreds of
+       * elements cost a click about 300 ms.  The panel keeps its scroll position unless it shows
+       * something else. */
+      showDetails: function (html) {
+        const el = document.getElementById('details');
+        if (el && el.__explorerHtml !== html) {
+          el.innerHTML = html || '';
+          el.__explorerHtml = html;
+          const panel = el.closest('.details-panel');
+          if (panel) {
+            panel.scrollTop = 0;
+          }
+        }
+        return window.dash_clientside.no_update;
+      },
       /* The slider's value, passed on once it has rested for a moment: five arrow presses make
        * one request, not five. */
       settleWindow: function (value, serverValue) {

@@ -367,7 +367,7 @@ class Server:
         env = dict(os.environ, DASH_DISABLE_VERSION_CHECK="true", PYTHONUNBUFFERED="1")
         if src:
             env["PYTHONPATH"] = os.pathsep.join([str(src), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-        cmd = [sys.executable, str(HERE / "browser_apps.py"), app, data, str(self.port), "--server", server]
+        cmd = [sys.executable, os.environ.get("APPS_SCRIPT", str(HERE / "browser_apps.py")), app, data, str(self.port), "--server", server]
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env)
         self.ps = psutil.Process(self.proc.pid)
         _LIVE.append(self)

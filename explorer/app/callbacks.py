@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 
 import dash
-from dash import Input, Output, Patch, State, ctx, html, no_update
+from dash import Input, Output, Patch, State, ctx, no_update
 
 from ..details import edge_details, node_details
 from ..figures import selection_updates
@@ -44,6 +44,7 @@ from ..presenter import (
 from ..viewstate import TABS, ViewState
 from . import components
 from .controls import controls_from_state, state_from_controls
+from .markup import to_html
 
 CONTROL_IDS = [
     ("date-from", "value"),
@@ -95,7 +96,7 @@ _OUTPUTS = [
     ("grid", "rowData"),
     ("grid", "columnDefs"),
     ("grid", "rowClassRules"),
-    ("details", "children"),
+    ("details-html", "data"),
     ("sparkline", "figure"),
     ("path-from", "options"),
     ("path-to", "options"),
@@ -232,7 +233,7 @@ def register(app: dash.Dash, data: AppData) -> None:
         elif "selection" in plan:
             out[_key("network", "figure")] = _selection_patch(data, rendered, state, result)
         if "selection" in plan:
-            out[_key("details", "children")] = _details(data, result, state)
+            out[_key("details-html", "data")] = _details(data, result, state)
         # The metrics table and the Paths choices are filled while their tab is open (and when it
         # opens): a hidden grid re-rendering its rows on every click is time the graph waits for.
         if state.tab == "metrics" and ("view" in plan or "tab" in plan):
@@ -283,6 +284,11 @@ def register(app: dash.Dash, data: AppData) -> None:
         Output("grid", "exportDataAsCsv"),
         Input("grid-csv", "n_clicks"),
         prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        dash.ClientsideFunction("explorer", "showDetails"),
+        Output("details", "data-shown"),
+        Input("details-html", "data"),
     )
     app.clientside_callback(
         dash.ClientsideFunction("explorer", "settleWindow"),
@@ -502,12 +508,12 @@ def _columns(state: ViewState) -> list[dict]:
 
 def _details(data: AppData, result, state: ViewState):
     sel = state.selected
+    """The details panel as HTML: hundreds of elements for a country, which the browser parses
+    in milliseconds as a string but tracks one by one as Dash components (see markup)."""
     if not sel:
-        return html.P(
-            "Click a node or a tie (or pick one in the search box or the Metrics table) to see its facts "
-            "and their sources.",
-            className="small text-body-secondary",
-        )
-    if sel.startswith(("edge|", "pair|")):
-        return components.edge_panel(edge_details(data.graph, result.whole, sel))
-    return components.node_panel(node_details(data.graph, result.whole, sel))
+        panel = components.details_hint()
+    elif sel.startswith(("edge|", "pair|")):
+        panel = components.edge_panel(edge_details(data.graph, result.whole, sel))
+    else:
+        panel = components.node_panel(node_details(data.graph, result.whole, sel))
+    return to_html(panel)

@@ -117,6 +117,15 @@ def folded(items: list, what: str, first: int = FOLD_AFTER) -> list:
     return [*items[:first], html.Details([summary, *items[first:]])]
 
 
+def details_hint():
+    """What the details panel says while nothing is selected."""
+    return html.P(
+        "Click a node or a tie (or pick one in the search box or the Metrics table) to see its facts "
+        "and their sources.",
+        className="small text-body-secondary",
+    )
+
+
 def node_panel(d: dict | None):
     if d is None:
         return html.P("That entity is not in the data.", className="small")

@@ -21,6 +21,8 @@ from ..presenter import (
 )
 from ..viewstate import COLOR_MODES, TABS
 from . import exports_menu
+from .components import details_hint
+from .markup import to_html
 
 # Offline means offline: no toolbar button that sends the chart to a cloud service or links out.
 OFFLINE_CONFIG = {
@@ -557,13 +559,9 @@ def make_layout(data: AppData):
                         html.Aside(
                             [
                                 html.H2("Details", className="h6 mt-2"),
-                                html.Div(
-                                    id="details",
-                                    children=html.P(
-                                        "Click a node or a tie to see its facts and their sources.",
-                                        className="small text-body-secondary",
-                                    ),
-                                ),
+                                # Filled with HTML in the browser (markup.to_html; assets/explorer.js).
+                                html.Div(id="details"),
+                                dcc.Store(id="details-html", data=to_html(details_hint())),
                             ],
                             className="details-panel",
                             tabIndex="0",
