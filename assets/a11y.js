@@ -153,8 +153,9 @@
   }
 
   /* Plotly redraws its SVG (and ag-grid its rows) many times a second while a graph moves or
-   * plays; none of that adds a dropdown or a slider handle, so those changes do not re-run the scan. */
-  const BUSY = '.js-plotly-plot, .ag-root-wrapper';
+   * plays, and the details panel is replaced on every click; none of that adds a dropdown or a
+   * slider handle, so those changes do not re-run the scan. */
+  const BUSY = '.js-plotly-plot, .ag-root-wrapper, #details';
   function onMutations(records) {
     for (let i = 0; i < records.length; i++) {
       const target = records[i].target;

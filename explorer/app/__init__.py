@@ -36,8 +36,25 @@ def create_app(data: str | Path | object):
         suppress_callback_exceptions=False,
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
-    app.layout = layout.make_layout(app_data)
+    # Each page is drawn for its link (the view in the URL), so the graph comes with the page;
+    # the page's first callback then finds it up to date.
+    app.layout = lambda: layout.make_layout(app_data, callbacks.opening_props(app_data, _page_query()))
     callbacks.register(app, app_data)
     exports_menu.register(app, app_data)
     app.server.config["EXPLORER_DATA"] = str(app_data.path)
     return app
+
+
+def _page_query() -> str:
+    """The query string of the page asking for its layout: the ``Referer`` of the renderer's
+    request (same-origin, see ``explorer.server.security_headers``); empty outside a request, or
+    when the browser sends none, which opens the story (the first callback then draws the link's
+    view)."""
+    from urllib.parse import urlsplit
+
+    import flask
+
+    if not flask.has_request_context():
+        return ""
+    referrer = flask.request.referrer or ""
+    return "?" + urlsplit(referrer).query if referrer else ""

@@ -142,112 +142,7 @@ def register(app: dash.Dash, data: AppData) -> None:
         State("timeline-server", "data"),
     )
     def main(search, *args):
-        n = len(CONTROL_IDS)
-        values = dict(zip([c for c, _ in CONTROL_IDS], args[:n]))
-        (net_click, map_click, path_click, cell, key_row, found, _reset, _play, _ended, speed, step, stored, paused) = (
-            args[n : n + 13]
-        )
-        shown_interval, shown_play, shown_slider, slider_server = args[n + 13 :]
-        trigger = _trigger(list(ctx.triggered_prop_ids))
-        playing = paused is False
-        current = ViewState.from_dict(stored) if stored else None
-        out = {_key(c, p): no_update for c, p in _OUTPUTS}
-        if playing and trigger in _PLAYBACK_ECHO:
-            return [no_update] * len(_OUTPUTS)  # the browser is showing a frame it already has
-        notices: list[str] = []
-        rendered = current  # the state the page shows now
-        if current is None or trigger == "url":
-            state, notices = ViewState.from_query(search or "")
-            if not (search or "").strip("?") and data.story is not None:
-                state = data.story.state
-            state, more = _known_entities(state, data)
-            notices += more
-            if current is None:
-                rendered = None
-        elif trigger == "reset":
-            state = data.story.state if data.story is not None else ViewState()
-            playing = False
-        elif trigger == "play":
-            state, playing = current, not playing
-            if playing:
-                state, why = start_playback(data, current, step or "month")
-                notices += [why] if why else []
-            else:
-                rendered = None  # frames drew the graph only: bring the table, details and tabs up to date
-        elif trigger == "play-ended":
-            state, playing, rendered = current, False, None
-        elif trigger in ("network", "map", "path-graph"):
-            click = {"network": net_click, "map": map_click, "path-graph": path_click}[trigger]
-            state = current.replace(selected=_clicked(click) or current.selected)
-        elif trigger == "grid":
-            row = (cell or {}).get("rowId") if ctx.triggered_prop_ids.get("grid.cellClicked") else None
-            row = row or ((key_row or {}).get("data") or {}).get("id")
-            state = current.replace(selected=row or current.selected)
-        elif trigger == "search":
-            state = current.replace(focus=found, selected=found) if found else current
-        elif trigger == "speed":
-            state = current
-        elif trigger == "timeline" and values.get("timeline") == controls_from_state(current, data)["timeline"]:
-            state = current  # the slider echoing the window it was set to, not a move
-        else:
-            state = state_from_controls(current, trigger, values, data)
-        if trigger not in ("play", "speed"):
-            playing = False  # any other change stops playback
-        notices += window_notices(data, state) if (rendered is None or state.window() != rendered.window()) else []
-        state = _explicit_window(state, data)
-        plan = redraw_plan(data, rendered, state)
-
-        # The state, the link and the controls: written only where they differ from the page.
-        if stored != state.to_dict():
-            out[_key("view-state", "data")] = state.to_dict()
-        query = "?" + state.to_query()
-        # A link is written back unless it is what the user navigated to (back/forward must keep working);
-        # an empty link is the story, which gets its explicit link.
-        if query != (search or "") and (trigger != "url" or not (search or "").strip("?")):
-            out[_key("url", "search")] = query
-        if notices:
-            out[_key("notice", "children")] = " ".join(notices)
-            out[_key("notice", "is_open")] = True
-        props = controls_from_state(state, data)
-        # The slider is compared with what it shows (its input here is the settled copy).
-        values = {**values, "timeline": shown_slider}
-        for cid, prop in CONTROL_IDS:
-            if props[cid] != values.get(cid):
-                out[_key(cid, prop)] = props[cid]
-        if not _same(props["timeline"], slider_server):
-            out[_key("timeline-server", "data")] = props["timeline"]  # what the slider is set to, not moved to
-        _write_if_changed(out, ("ticker", "disabled"), not playing, paused)
-        _write_if_changed(out, ("ticker", "interval"), int(speed or 1500), shown_interval)
-        _write_if_changed(out, ("play", "children"), "❚❚ Pause" if playing else "▶ Play", shown_play)
-        if trigger == "search":
-            out[_key("search", "value")] = None
-        if trigger == "play" or (not playing and paused is False):
-            out[_key("play-chunk", "data")] = {**_chunk(data, state, step, playing), "start": playing}
-
-        result = render_view(data, state) if plan else None
-        if "view" in plan:
-            fig = result.network
-            out[_key("network", "figure")] = fig
-            out[_key("view-description", "children")] = result.description
-            out[_key("sparkline", "figure")] = render_timeline(data, state)
-        elif "selection" in plan:
-            out[_key("network", "figure")] = _selection_patch(data, rendered, state, result)
-        if "selection" in plan:
-            out[_key("details-html", "data")] = _details(data, result, state)
-        # The metrics table and the Paths choices are filled while their tab is open (and when it
-        # opens): a hidden grid re-rendering its rows on every click is time the graph waits for.
-        if state.tab == "metrics" and ("view" in plan or "tab" in plan):
-            out[_key("grid", "rowData")] = result.metrics
-            out[_key("grid", "columnDefs")] = _columns(state)
-        if state.tab == "metrics" and plan:
-            out[_key("grid", "rowClassRules")] = _row_rules(state)
-        if plan and ("view" in plan or "tab" in plan) and (state.tab == "path" or state.path_from or state.path_to):
-            options = _view_options(data, result.view)
-            out[_key("path-from", "options")] = options
-            out[_key("path-to", "options")] = options
-        if "tab" in plan or ("view" in plan and state.tab in ("map", "changes", "path")):
-            _render_tab(data, state, out)
-        return [out[_key(c, p)] for c, p in _OUTPUTS]
+        return respond(data, search, args, dict(ctx.triggered_prop_ids))
 
     @app.callback(
         Output("play-chunk", "data", allow_duplicate=True),
@@ -314,6 +209,141 @@ def register(app: dash.Dash, data: AppData) -> None:
         State("sparkline", "figure"),
         prevent_initial_call=True,
     )
+
+
+def respond(data: AppData, search: str | None, args: tuple, triggered: dict) -> list:
+    """The main callback's answer: ``args`` are its inputs and states after the URL, in
+    order; ``triggered`` the props that changed (``{"id.prop": value}``; empty at a page's
+    first call).  Also called, with nothing shown yet, to build a page's layout with its view
+    drawn (:func:`opening_props`)."""
+    n = len(CONTROL_IDS)
+    values = dict(zip([c for c, _ in CONTROL_IDS], args[:n]))
+    (net_click, map_click, path_click, cell, key_row, found, _reset, _play, _ended, speed, step, stored, paused) = args[
+        n : n + 13
+    ]
+    shown_interval, shown_play, shown_slider, slider_server = args[n + 13 :]
+    trigger = _trigger(list(triggered))
+    playing = paused is False
+    current = ViewState.from_dict(stored) if stored else None
+    out = {_key(c, p): no_update for c, p in _OUTPUTS}
+    if playing and trigger in _PLAYBACK_ECHO:
+        return [no_update] * len(_OUTPUTS)  # the browser is showing a frame it already has
+    notices: list[str] = []
+    rendered = current  # the state the page shows now
+    if current is None or trigger in ("url", None):  # None: the first call of a page
+        state, notices = ViewState.from_query(search or "")
+        if not (search or "").strip("?") and data.story is not None:
+            state = data.story.state
+        state, more = _known_entities(state, data)
+        notices += more
+        if current is None:
+            rendered = None
+    elif trigger == "reset":
+        state = data.story.state if data.story is not None else ViewState()
+        playing = False
+    elif trigger == "play":
+        state, playing = current, not playing
+        if playing:
+            state, why = start_playback(data, current, step or "month")
+            notices += [why] if why else []
+        else:
+            rendered = None  # frames drew the graph only: bring the table, details and tabs up to date
+    elif trigger == "play-ended":
+        state, playing, rendered = current, False, None
+    elif trigger in ("network", "map", "path-graph"):
+        click = {"network": net_click, "map": map_click, "path-graph": path_click}[trigger]
+        state = current.replace(selected=_clicked(click) or current.selected)
+    elif trigger == "grid":
+        row = (cell or {}).get("rowId") if triggered.get("grid.cellClicked") else None
+        row = row or ((key_row or {}).get("data") or {}).get("id")
+        state = current.replace(selected=row or current.selected)
+    elif trigger == "search":
+        state = current.replace(focus=found, selected=found) if found else current
+    elif trigger == "speed":
+        state = current
+    elif trigger == "timeline" and values.get("timeline") == controls_from_state(current, data)["timeline"]:
+        state = current  # the slider echoing the window it was set to, not a move
+    else:
+        state = state_from_controls(current, trigger, values, data)
+    if trigger not in ("play", "speed"):
+        playing = False  # any other change stops playback
+    notices += window_notices(data, state) if (rendered is None or state.window() != rendered.window()) else []
+    state = _explicit_window(state, data)
+    plan = redraw_plan(data, rendered, state)
+
+    # The state, the link and the controls: written only where they differ from the page.
+    if stored != state.to_dict():
+        out[_key("view-state", "data")] = state.to_dict()
+    query = "?" + state.to_query()
+    # A link is written back unless it is what the user navigated to (back/forward must keep working);
+    # an empty link is the story, which gets its explicit link.
+    if query != (search or "") and (trigger != "url" or not (search or "").strip("?")):
+        out[_key("url", "search")] = query
+    if notices:
+        out[_key("notice", "children")] = " ".join(notices)
+        out[_key("notice", "is_open")] = True
+    props = controls_from_state(state, data)
+    # The slider is compared with what it shows (its input here is the settled copy).
+    values = {**values, "timeline": shown_slider}
+    for cid, prop in CONTROL_IDS:
+        if props[cid] != values.get(cid):
+            out[_key(cid, prop)] = props[cid]
+    if not _same(props["timeline"], slider_server):
+        out[_key("timeline-server", "data")] = props["timeline"]  # what the slider is set to, not moved to
+    _write_if_changed(out, ("ticker", "disabled"), not playing, paused)
+    _write_if_changed(out, ("ticker", "interval"), int(speed or 1500), shown_interval)
+    _write_if_changed(out, ("play", "children"), "❚❚ Pause" if playing else "▶ Play", shown_play)
+    if trigger == "search":
+        out[_key("search", "value")] = None
+    if trigger == "play" or (not playing and paused is False):
+        out[_key("play-chunk", "data")] = {**_chunk(data, state, step, playing), "start": playing}
+
+    result = render_view(data, state) if plan else None
+    if "view" in plan:
+        fig = result.network
+        out[_key("network", "figure")] = fig
+        out[_key("view-description", "children")] = result.description
+        if rendered is None or (rendered.window(), rendered.hidden_folders) != (state.window(), state.hidden_folders):
+            out[_key("sparkline", "figure")] = render_timeline(data, state)  # it depends on nothing else
+    elif "selection" in plan:
+        out[_key("network", "figure")] = _selection_patch(data, rendered, state, result)
+    if "selection" in plan:
+        out[_key("details-html", "data")] = _details(data, result, state)
+    # The metrics table and the Paths choices are filled while their tab is open (and when it
+    # opens): a hidden grid re-rendering its rows on every click is time the graph waits for.
+    if state.tab == "metrics" and ("view" in plan or "tab" in plan):
+        out[_key("grid", "rowData")] = result.metrics
+        out[_key("grid", "columnDefs")] = _columns(state)
+    if state.tab == "metrics" and plan:
+        out[_key("grid", "rowClassRules")] = _row_rules(state)
+    if plan and ("view" in plan or "tab" in plan) and (state.tab == "path" or state.path_from or state.path_to):
+        options = _view_options(data, result.view)
+        out[_key("path-from", "options")] = options
+        out[_key("path-to", "options")] = options
+    if "tab" in plan or ("view" in plan and state.tab in ("map", "changes", "path")):
+        _render_tab(data, state, out)
+    return [out[_key(c, p)] for c, p in _OUTPUTS]
+
+
+# Outputs a page's layout never carries: the link is the browser's (a Location written in the
+# layout would navigate), and the playback queue starts empty.
+_NOT_IN_LAYOUT = {("url", "search"), ("play-chunk", "data")}
+
+
+def opening_props(data: AppData, search: str) -> dict[tuple[str, str], object]:
+    """What the main callback would write on a page opened at ``search`` with nothing shown
+    yet: the page's layout carries it (:func:`explorer.app.layout.make_layout`), so the graph,
+    the details and the controls are drawn with the page instead of after a first round trip,
+    and that first call finds the page up to date."""
+    # After the URL: the controls, ten more inputs (clicks, search, reset, play, speed) and seven
+    # states, none of them shown yet (respond unpacks exactly that many).
+    args = (None,) * (len(CONTROL_IDS) + 10 + 7)
+    answer = respond(data, search, args, {})
+    return {
+        target: value
+        for target, value in zip(_OUTPUTS, answer)
+        if value is not no_update and target not in _NOT_IN_LAYOUT
+    }
 
 
 def _register_entity_search(app: dash.Dash, data: AppData) -> None:

@@ -494,7 +494,18 @@ def _story(data: AppData):
     )
 
 
-def make_layout(data: AppData):
+def make_layout(data: AppData, props: dict[tuple[str, str], object] | None = None):
+    """The page; ``props`` (``{(id, prop): value}``, see :func:`explorer.app.callbacks.opening_props`)
+    are set on its components, so it opens with its view drawn."""
+    page = _page(data)
+    for component in page._traverse() if props else ():
+        for (cid, prop), value in props.items():
+            if getattr(component, "id", None) == cid:
+                setattr(component, prop, value)
+    return page
+
+
+def _page(data: AppData):
     G = data.graph
     n_sources = len(G.graph.get("sources", {}))
     return html.Div(

@@ -1,0 +1,110 @@
+"""A page opens with its view drawn: the layout is made for the link that asks for it
+(explorer.app.opening_props), so the graph paints without waiting for a first callback, and
+that first callback finds the page up to date and sends no figure again."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from dash import no_update
+
+from explorer.app import callbacks, create_app
+from explorer.paths import bundled_data_dir
+from explorer.presenter import prepare_app_data, render_view
+from explorer.viewstate import ViewState
+
+LINK = "?from=2024-01-01&to=2024-02-29&level=countries&sel=CHN"
+
+
+@pytest.fixture(scope="module")
+def app_data():
+    return prepare_app_data(bundled_data_dir())
+
+
+@pytest.fixture(scope="module")
+def app(app_data):
+    return create_app(app_data)
+
+
+def props_by_id(layout: dict) -> dict[str, dict]:
+    out = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            p = node.get("props")
+            if isinstance(p, dict) and isinstance(p.get("id"), str):
+                out[p["id"]] = p
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(layout)
+    return out
+
+
+def figure_nodes(fig: dict) -> set[str]:
+    return {
+        c[5:] for t in fig["data"] for c in (t.get("customdata") or []) if isinstance(c, str) and c.startswith("node|")
+    }
+
+
+def layout_for(app, link: str | None) -> dict:
+    headers = {"Referer": f"http://127.0.0.1:8050/{link}"} if link is not None else {}
+    r = app.server.test_client().get("/_dash-layout", headers=headers)
+    assert r.status_code == 200
+    return props_by_id(json.loads(r.data))
+
+
+def test_the_layout_carries_the_links_view(app, app_data):
+    page = layout_for(app, LINK)
+    state = ViewState.from_query(LINK)[0]
+    assert page["view-state"]["data"]["selected"] == "CHN"
+    assert page["level"]["value"] == "countries"
+    assert page["date-from"]["value"] == "2024-01-01" and page["date-to"]["value"] == "2024-02-29"
+    assert figure_nodes(page["network"]["figure"]) == set(render_view(app_data, state).view)
+    assert "People&#39;s Republic of China" in page["details-html"]["data"]
+    assert page["view-description"]["children"]
+    assert page["sparkline"]["figure"]["data"]
+
+
+def test_a_page_with_no_link_or_no_referrer_opens_on_the_story(app, app_data):
+    for page in (layout_for(app, ""), layout_for(app, None)):
+        assert page["view-state"]["data"] == app_data.story.state.to_dict()
+        assert figure_nodes(page["network"]["figure"]) == set(render_view(app_data, app_data.story.state).view)
+        assert "search" not in page["url"]  # the link is the browser's: the first callback writes it
+
+
+def first_call(app_data, page: dict, search: str) -> dict:
+    """The main callback as the page's first call sends it: every input and state as the layout has them."""
+    values = [page.get(cid, {}).get(prop) for cid, prop in callbacks.CONTROL_IDS]
+    inputs = [None] * 9 + [page["speed"].get("value")]  # clicks, search, reset, play, ended; speed
+    states = [
+        page["step"].get("value"),
+        page["view-state"].get("data"),
+        page["ticker"].get("disabled"),
+        page["ticker"].get("interval"),
+        page["play"].get("children"),
+        page["timeline"].get("value"),
+        page["timeline-server"].get("data"),
+    ]
+    answer = callbacks.respond(app_data, search, tuple(values + inputs + states), {})
+    return {f"{c}.{p}": v for (c, p), v in zip(callbacks._OUTPUTS, answer) if v is not no_update}
+
+
+@pytest.mark.parametrize("link", [LINK, "?from=2023-01&to=2024-12&level=officials", ""])
+def test_the_first_callback_finds_the_page_up_to_date(app, app_data, link):
+    sent = first_call(app_data, layout_for(app, link), link)
+    assert not {"network.figure", "details-html.data", "sparkline.figure", "view-description.children"} & set(sent)
+    assert set(sent) <= {"url.search", "notice.children", "notice.is_open"}
+
+
+def test_a_page_drawn_for_another_link_is_redrawn_by_its_first_call(app, app_data):
+    """A browser that sends no Referer gets the story's layout; the first call draws its link."""
+    link = "?from=2023-01&to=2024-12&level=officials&sel=CHN"
+    assert ViewState.from_query(link)[0].window() != app_data.story.state.window()
+    sent = first_call(app_data, layout_for(app, None), link)
+    assert figure_nodes(sent["network.figure"]) == set(render_view(app_data, ViewState.from_query(link)[0]).view)
+    assert "People&#39;s Republic of China" in sent["details-html.data"]
