@@ -1,12 +1,16 @@
 """The ``explorer`` command line.
 
 Every subcommand lives in a module of this package and registers on
-:data:`cli`.  Errors a user can cause print one line on stderr: bad
-arguments exit 2, invalid data exits 1.
+:data:`cli` when that module is imported.  The modules are imported when a
+command is looked up (:data:`COMMAND_MODULES`), so ``explorer import gdelt``
+loads neither dash nor networkx; listing the commands (``explorer --help``,
+iterating ``cli.commands``) imports them all.  Errors a user can cause print
+one line on stderr: bad arguments exit 2, invalid data exits 1.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
@@ -14,7 +18,74 @@ import click
 from ..errors import ArgumentError, DataError, ExplorerError, UnknownEntityError
 from ..text import escape_terminal
 
-__all__ = ["cli", "main"]
+__all__ = ["COMMAND_MODULES", "cli", "main"]
+
+COMMAND_MODULES: dict[str, str] = {
+    "changes": "analysis",
+    "ego": "analysis",
+    "metrics": "analysis",
+    "path": "analysis",
+    "series": "analysis",
+    "graph": "data",
+    "info": "data",
+    "validate": "data",
+    "export": "export",
+    "import": "imports",
+    "merge": "merge",
+    "serve": "serve",
+}
+"""The module of this package that defines each command (a test checks that it lists every one)."""
+
+
+class _LazyCommands(dict):
+    """``cli.commands``: a command's module is imported the first time the command is looked up;
+    listing them (iteration, ``len``, ``keys``...) imports every module."""
+
+    def __init__(self, modules: dict[str, str]):
+        super().__init__()
+        self._pending = dict(modules)
+
+    def _load(self, name: str | None = None) -> None:
+        wanted = set(self._pending) if name is None else {name} & set(self._pending)
+        for module in sorted({self._pending[n] for n in wanted}):
+            for n in [n for n, m in self._pending.items() if m == module]:
+                del self._pending[n]  # before importing: the module registers on this dict
+            importlib.import_module(f"{__name__}.{module}")
+
+    def __getitem__(self, name):
+        self._load(name)
+        return super().__getitem__(name)
+
+    def get(self, name, default=None):
+        self._load(name)
+        return super().get(name, default)
+
+    def __contains__(self, name) -> bool:
+        return name in self._pending or super().__contains__(name)
+
+    def __iter__(self):
+        self._load()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._load()
+        return super().__len__()
+
+    def keys(self):
+        self._load()
+        return super().keys()
+
+    def values(self):
+        self._load()
+        return super().values()
+
+    def items(self):
+        self._load()
+        return super().items()
+
+    def __repr__(self) -> str:
+        self._load()
+        return super().__repr__()
 
 
 class _Group(click.Group):
@@ -61,15 +132,5 @@ def main() -> None:
     cli.main()
 
 
-def _register_subcommands() -> None:
-    # Every module of this package registers its commands on `cli` when imported;
-    # they import heavy libraries (dash, kaleido) inside the commands, not at import.
-    import importlib
-    import pkgutil
-
-    for info in pkgutil.iter_modules(__path__):
-        if info.name != "common":
-            importlib.import_module(f"{__name__}.{info.name}")
-
-
-_register_subcommands()
+# Set after the group is made: click replaces an empty mapping given to it by a plain dict.
+cli.commands = _LazyCommands(COMMAND_MODULES)

@@ -15,7 +15,6 @@ import click
 
 from ..errors import ArgumentError
 from . import cli
-from .common import resolve_window
 
 __all__ = ["import_group"]
 
@@ -59,6 +58,7 @@ def _make_command(name: str, fmt_help: str, options: frozenset[str]) -> click.Co
         quiet=False,
         engine="arrow",
         master=None,
+        store=None,
     ) -> None:
         from ..importers import IMPORTERS, ImportOptions, run_import
         from ..importers.cameo import parse_selection
@@ -69,7 +69,11 @@ def _make_command(name: str, fmt_help: str, options: frozenset[str]) -> click.Co
             raise ArgumentError("--append and --force cannot be combined: --append adds to --out, --force replaces it")
         if master and engine != "spark":
             raise ArgumentError("--master is the Spark master URL: it needs --engine spark")
-        start, end = resolve_window(date_from, date_to, None)
+        start = end = None
+        if date_from or date_to:
+            from .common import resolve_window  # pandas and networkx: only for a window
+
+            start, end = resolve_window(date_from, date_to, None)
         options = ImportOptions(
             date_from=start,
             date_to=end,
@@ -80,6 +84,7 @@ def _make_command(name: str, fmt_help: str, options: frozenset[str]) -> click.Co
             mode="append" if append else "force" if force else "new",
             engine=engine,
             master=master,
+            store=store,
         )
         shown = 0
 
@@ -189,6 +194,12 @@ def _make_command(name: str, fmt_help: str, options: frozenset[str]) -> click.Co
             metavar="URL",
             help="With --engine spark: the Spark master (default local[2], this machine; e.g. spark://host:7077).",
         ),
+        click.Option(
+            ["--store/--no-store", "store"],
+            default=None,
+            help="Build the folder's event store (what explorer serve reads a large folder through) as part of "
+            "the import, or not. Default: when events.csv is 8 MB or more, the size from which serve uses it.",
+        ),
     ]
     return click.Command(name, callback=command, params=params, help=fmt_help, short_help=fmt_help.split(".")[0])
 
@@ -266,9 +277,10 @@ def _own_file_options(f):
 
 
 def _relation_kinds() -> tuple[str, ...]:
-    from ..importers.facts import RELATION_KINDS
+    # explorer.importers.facts.RELATION_KINDS, without importing its networkx and pandas for every command
+    from .. import schema
 
-    return RELATION_KINDS
+    return tuple(schema.EVENT_KINDS) + tuple(schema.AFFILIATION_KINDS)
 
 
 def _reference(data):

@@ -32,7 +32,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import ExplorerError, Problem
-from ..loader import ID_PATTERNS
 from ..text import escape_terminal
 from . import cameo
 from .actors import SKIP_REASONS, Actor
@@ -76,6 +75,9 @@ class ImportOptions:
     ``engine`` is what reads, checks and filters the rows: ``"arrow"`` (this
     process, streaming) or ``"spark"`` (Apache Spark, on ``master``, default
     ``local[2]``; see :mod:`.spark`).  Both give the same folder.
+
+    ``store``: build the folder's event store (:mod:`.store`) inside it (True), never (False),
+    or when ``explorer serve`` would read the folder through one (None, by its size).
     """
 
     date_from: dt.date | None = None
@@ -87,6 +89,7 @@ class ImportOptions:
     mode: str = "new"
     engine: str = "arrow"
     master: str | None = None
+    store: bool | None = None
 
 
 @dataclass
@@ -107,6 +110,7 @@ class ImportReport:
     skipped: Counter = field(default_factory=Counter)
     problems: list[Problem] = field(default_factory=list)
     unknown_countries: Counter = field(default_factory=Counter)
+    store: str = ""  # the event store built inside the folder ('' when none was)
 
     def as_dict(self) -> dict:
         return {
@@ -156,6 +160,8 @@ class ImportReport:
         if self.unknown_countries:
             top = ", ".join(f"{k!r} ({n})" for k, n in self.unknown_countries.most_common(5))
             lines.append(f"  unknown country names: {top}")
+        if self.store:
+            lines.append(f"  event store built: {self.store} (explorer serve opens the folder through it)")
         return [escape_terminal(line) for line in lines]
 
 
@@ -657,6 +663,8 @@ def _check_entities(rows: list[dict[str, str]]) -> None:
     is the guard that keeps a folder that fails ``explorer validate`` from ever
     being written if one of them is wrong.
     """
+    from ..loader import ID_PATTERNS  # the loader (and its pandas) only when the rows are written
+
     for r in rows:
         pattern = ID_PATTERNS.get(r["kind"])
         if pattern is None or not re.fullmatch(pattern, r["id"]) or not r["name"].strip():
@@ -707,6 +715,17 @@ def run_import(
                     run.run_stream(stream, on_bytes)
             writer.write_table("entities", run.entity_table())
             writer.write_table("affiliations", pa.table({}))
+            writer.close_files()
+            from .store import build_import_store, wants_store
+
+            if options.store or (options.store is None and wants_store(writer.tmp)):
+                # The rows are written: give back what reading them held before DuckDB needs memory.
+                run.seen_events.clear()
+                run.seen_sources.clear()
+                pa.default_memory_pool().release_unused()
+                # Inside the folder before it is put in place: the import leaves both or neither.
+                store = build_import_store(writer.tmp, out)
+                report.store = str(Path(out) / store.name)
             writer.commit()
     finally:
         if collecting:

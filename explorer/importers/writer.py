@@ -17,15 +17,17 @@ import os
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import schema, writes
 from ..errors import ArgumentError, ExplorerError
+
+if TYPE_CHECKING:  # pandas is imported by --append only
+    import pandas as pd
 
 __all__ = ["CODED_COLUMNS", "COLUMNS", "STREAMED", "encode_csv", "write_csv", "FolderWriter"]
 
@@ -111,6 +113,8 @@ def _data_view(values: pa.Array) -> memoryview:
 
 
 def _read_existing(path: Path) -> dict[str, pd.DataFrame]:
+    import pandas as pd
+
     frames = {}
     for name, spec in schema.FILES.items():
         file = path / spec.name
@@ -157,7 +161,7 @@ class FolderWriter:
             directory=True,
             force=mode != "new",
             inputs=inputs,
-            owned=_keeps_extras if mode == "append" else writes.foreign_in_data_folder,
+            owned=_keeps_extras if mode == "append" else _foreign_in_imported_folder,
             what="a data folder",
             exists_hint="use --force to replace it or --append to add to it",
         )
@@ -218,6 +222,11 @@ class FolderWriter:
         with self._pending.errors():
             (self.tmp / schema.FILES[name].name).write_bytes(data)
 
+    def close_files(self) -> None:
+        """Flush and close the files written row block by row block (before reading them back)."""
+        with self._pending.errors():
+            self._close()  # a full disk may only show when the last block is flushed
+
     def commit(self) -> None:
         """Move the finished folder to ``out``, replacing what was there (force, append)."""
         with self._pending.errors():
@@ -226,6 +235,23 @@ class FolderWriter:
                 _link_extras(self._pending.dest, self.tmp)
         self._pending.commit()
         self.committed = True
+
+
+def _foreign_in_imported_folder(folder: Path) -> list[str]:
+    """What ``--force`` would lose: anything but the data files and an event store holding only
+    a store's files (an import rebuilds that; see :mod:`.store`)."""
+    from ..store_build import STORE_DIR, STORE_FILES
+
+    foreign = writes.foreign_in_data_folder(folder)
+    store = Path(folder) / STORE_DIR
+    if (
+        STORE_DIR in foreign
+        and store.is_dir()
+        and not store.is_symlink()
+        and not writes.foreign_entries(store, STORE_FILES)
+    ):
+        foreign.remove(STORE_DIR)
+    return foreign
 
 
 def _keeps_extras(folder: Path) -> list[str]:
@@ -243,8 +269,11 @@ def _link_extras(old: Path, new: Path) -> None:
         except OSError:
             shutil.copy2(src, dst, follow_symlinks=False)
 
+    from ..store_build import STORE_DIR
+
     for entry in old.iterdir():
-        if entry.name in writes.DATA_FILES:
+        # The old event store describes the old rows: the import builds a new one, or leaves none.
+        if entry.name in writes.DATA_FILES or entry.name == STORE_DIR:
             continue
         if entry.is_dir() and not entry.is_symlink():
             shutil.copytree(entry, new / entry.name, symlinks=True, copy_function=link)
