@@ -98,7 +98,8 @@ def _solo_events(G: nx.MultiGraph, view: nx.MultiGraph, node: str, start, end) -
         from .store import solo_events
 
         level = view.graph.get("level", "officials")
-        return solo_events(store, node, start, end, level, limit=EVENTS_LISTED)
+        hidden = view.graph.get("hidden_folders", ())
+        return solo_events(store, node, start, end, level, limit=EVENTS_LISTED, hidden=hidden)
     solo = G.graph.get("solo_events", {})
     events = G.graph.get("events", {})
 

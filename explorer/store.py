@@ -53,6 +53,7 @@ from .viewstate import ViewState
 
 __all__ = [
     "EVENT_SAMPLE",
+    "MAX_SAMPLE",
     "Store",
     "StoreEvents",
     "StoreSources",
@@ -74,6 +75,9 @@ __all__ = [
 
 EVENT_SAMPLE = 200
 """The most event ids a tie carries (its latest ones); its ``weight`` is always the full count."""
+MAX_SAMPLE = 999_999
+"""The most event ids a tie can carry whatever ``sample`` asks (DuckDB's ``max_by`` keeps fewer
+than a million); a tie with more keeps ``truncated=True``."""
 NODE_COLUMNS = ("id", "kind", "name", "country", "iso3")
 TIE_COLUMNS = (
     "u",
@@ -139,6 +143,8 @@ class Store:
     offices: dict[str, list]
     counts: dict[str, int]
     _con: object = field(repr=False)
+    folders: tuple[str, ...] = ()
+    """The data folders the facts come from (see :func:`open_store`); empty for one plain folder."""
     _local: threading.local = field(default_factory=threading.local, repr=False)
 
     def __post_init__(self) -> None:
@@ -176,12 +182,28 @@ def _sql_list(paths: Iterable[Path]) -> str:
     return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
 
 
-def open_store(paths: str | Path | Iterable[str | Path], *, threads: int = 2, memory_limit: str = "512MB") -> Store:
+def _folder_replace(label: str) -> str:
+    quoted = "'" + label.replace("'", "''") + "'"
+    return f" REPLACE (coalesce(nullif(folder, ''), {quoted}) AS folder)"
+
+
+def open_store(
+    paths: str | Path | Iterable[str | Path],
+    *,
+    labels: Sequence[str] | None = None,
+    threads: int = 2,
+    memory_limit: str = "512MB",
+) -> Store:
     """Open one store folder (what :func:`build_store` returns), or several as one.
 
     Several stores are read as the union of their tables: an entity, a source or an
     affiliation found in more than one is taken from the first store that has it; an
     event id found in two is an error (the same events imported twice would count twice).
+    Every event, affiliation and source keeps the data folder it came from in ``folder``,
+    as :func:`explorer.loader.load_datasets` names it: the folder a merged folder's own
+    ``folder`` column names, else the label of its store (``labels``, one per store; by
+    default :func:`explorer.merge.folder_labels` of the data folders the stores were built
+    from).  ``Store.folders`` lists them; a single plain folder has none.
     ``threads`` and ``memory_limit`` bound DuckDB (beyond the limit it spills to disk).
     """
     import duckdb
@@ -209,13 +231,23 @@ def open_store(paths: str | Path | Iterable[str | Path], *, threads: int = 2, me
         "sources": "id",
         "affiliations": "source, target, kind, start",
     }
+    if len(folders) > 1 and labels is None:
+        from .merge import folder_labels
+
+        labels = folder_labels([m.get("data") or f for m, f in zip(manifests, folders, strict=True)])
+    if labels is not None and len(labels) != len(folders):
+        raise ArgumentError(f"open_store: {len(labels)} folder labels for {len(folders)} stores")
     for table in ("entities", "affiliations", "events", "participants", "sources", "dyads", "solo"):
         files = [f / f"{table}.parquet" for f in folders]
-        if len(files) == 1:
+        # A fact's folder: the one a merged folder's own column names, else the label of its store.
+        provenance = table != "participants" and labels is not None
+        if len(files) == 1 and not provenance:
             body = f"SELECT * FROM read_parquet({_sql_list(files)})"
         else:
             parts = " UNION ALL BY NAME ".join(
-                f"SELECT *, {i} AS store_rank FROM read_parquet({_sql_list([p])})" for i, p in enumerate(files)
+                f"SELECT *{_folder_replace(labels[i]) if provenance else ''}, {i} AS store_rank "
+                f"FROM read_parquet({_sql_list([p])})"
+                for i, p in enumerate(files)
             )
             if table in keyed:
                 body = (
@@ -236,6 +268,7 @@ def open_store(paths: str | Path | Iterable[str | Path], *, threads: int = 2, me
                     for d in dup
                 ],
             )
+    folder_names = _fact_folders(con, folders, labels)
     entities: dict[str, dict] = {}
     for eid, kind, name, aliases, iso3, country, wikidata, note in con.execute(
         "SELECT id, kind, name, aliases, iso3, country, wikidata, note FROM entities ORDER BY id"
@@ -249,6 +282,19 @@ def open_store(paths: str | Path | Iterable[str | Path], *, threads: int = 2, me
             "wikidata": wikidata,
             "note": note,
         }
+    if folder_names:
+        # Which folders hold an entity, as build_graph says it for several folders.
+        held: dict[str, list[str]] = {}
+        for i, folder in enumerate(folders):
+            default = labels[i] if labels is not None else ""
+            for eid, text in con.execute(
+                f"SELECT id, folder FROM read_parquet({_sql_list([folder / 'entities.parquet'])})"
+            ).fetchall():
+                for name in _split(text) or ((default,) if default else ()):
+                    if name not in held.setdefault(eid, []):
+                        held[eid].append(name)
+        for eid, attrs in entities.items():
+            attrs["folders"] = tuple(held.get(eid, ()))
     offices: dict[str, list] = {}
     for source, start, end, target, title in con.execute(
         "SELECT source, start_date, end_date, target, title FROM affiliations WHERE kind = 'office' "
@@ -264,7 +310,34 @@ def open_store(paths: str | Path | Iterable[str | Path], *, threads: int = 2, me
         if len(manifests) == 1
         else hashlib.sha1("|".join(m["fingerprint"] for m in manifests).encode()).hexdigest()[:16]
     )
-    return Store(folders, fingerprint, entities, offices, counts, con)
+    return Store(folders, fingerprint, entities, offices, counts, con, folder_names)
+
+
+def _fact_folders(con, folders: tuple[Path, ...], labels: Sequence[str] | None) -> tuple[str, ...]:
+    """The folders the facts name, store by store (in each, as the merged folder lists them, or its label)."""
+    out: dict[str, None] = {}
+    for i, folder in enumerate(folders):
+        own: dict[str, None] = {}
+        for table in ("events", "affiliations", "sources"):
+            path = _sql_list([folder / f"{table}.parquet"])
+            for (text,) in con.execute(
+                f"SELECT DISTINCT folder FROM read_parquet({path}) WHERE folder <> '' ORDER BY 1"
+            ).fetchall():
+                own.update(dict.fromkeys(_split(text)))
+        if labels is not None and (not own or _has_unnamed(con, folder)):
+            own[labels[i]] = None
+        out.update(own)
+    return tuple(out) if labels is not None or out else ()
+
+
+def _has_unnamed(con, folder: Path) -> bool:
+    """Whether a store holds a fact with no folder of its own (a plain folder, or rows added by hand)."""
+    return any(
+        con.execute(
+            f"SELECT 1 FROM read_parquet({_sql_list([folder / f'{t}.parquet'])}) WHERE folder = '' LIMIT 1"
+        ).fetchall()
+        for t in ("events", "affiliations", "sources")
+    )
 
 
 # ---- facts read on demand -----------------------------------------------------------------
@@ -332,7 +405,7 @@ class StoreEvents(_Lookup):
     def _fetch(self, keys: list[str]) -> dict[str, dict]:
         rows = self._store.query(
             "SELECT id, kind, title, start_date, end_date, precision, place, place_country, topics, confidence, "
-            "sources, note FROM events WHERE id IN (SELECT unnest($ids))",
+            "sources, note, folder FROM events WHERE id IN (SELECT unnest($ids))",
             {"ids": keys},
         )
         members: dict[str, list] = {}
@@ -342,12 +415,25 @@ class StoreEvents(_Lookup):
         ):
             members.setdefault(event, []).append((entity, role))
         out = {}
-        for eid, kind, title, start, end, precision, place, pcountry, topics, conf, srcs, note in rows:
+        for eid, kind, title, start, end, precision, place, pcountry, topics, conf, srcs, note, folder in rows:
             out[eid] = {
                 **event_record(eid, kind, title, start, end, precision, place, pcountry, topics, conf, srcs, note),
                 "participants": tuple(members.get(eid, ())),
             }
+            if folder:
+                out[eid]["folder"] = folder
         return out
+
+    def dates(self, keys: Iterable[str]) -> dict[str, tuple[dt.date, dt.date]]:
+        """The (start, end) of the events ``keys`` (those that exist), in one query on the dates
+        only: what an export needs to date every event of its ties, without reading the events."""
+        keys = list(dict.fromkeys(str(k) for k in keys))
+        if not keys:
+            return {}
+        rows = self._store.query(
+            "SELECT id, start_date, end_date FROM events WHERE id IN (SELECT unnest($ids))", {"ids": keys}
+        )
+        return {eid: (start, end) for eid, start, end in rows}
 
     def latest(self, keys: Iterable[str], limit: int) -> list[str]:
         """The latest ``limit`` of the events ``keys`` (by start date, then id), in date order:
@@ -372,9 +458,14 @@ class StoreSources(_Lookup):
     def _fetch(self, keys: list[str]) -> dict[str, dict]:
         cols = ("title", "publisher", "url", "published", "reliability", "note")
         rows = self._store.query(
-            f"SELECT id, {', '.join(cols)} FROM sources WHERE id IN (SELECT unnest($ids))", {"ids": keys}
+            f"SELECT id, {', '.join(cols)}, folder FROM sources WHERE id IN (SELECT unnest($ids))", {"ids": keys}
         )
-        return {r[0]: dict(zip(cols, r[1:], strict=True)) for r in rows}
+        out = {}
+        for r in rows:
+            out[r[0]] = dict(zip(cols, r[1:-1], strict=True))
+            if r[-1]:
+                out[r[0]]["folder"] = r[-1]
+        return out
 
 
 # ---- the window query ---------------------------------------------------------------------
@@ -411,6 +502,10 @@ def _filtered_dyads(state: ViewState, p: _Params) -> list[str]:
         rel = p.ref("rel", list(state.relation_kinds))
         aff_where.append(f"list_contains({rel}, kind)")
         dy_where.append(f"list_contains({rel}, kind)")
+    if state.hidden_folders:
+        hidden = p.ref("hidden", list(state.hidden_folders))
+        aff_where.append(f"NOT list_contains({hidden}, coalesce(folder, ''))")
+        dy_where.append(f"NOT list_contains({hidden}, coalesce(folder, ''))")
     if state.topics or state.outcomes:
         conds = []
         if state.topics:
@@ -468,12 +563,13 @@ def _country_dyads(filtered: bool) -> str:
 def _window_sql(store: Store, state: ViewState, sample: int, focus: str) -> tuple[str, dict]:
     p = _Params()
     ctes = _filtered_dyads(state, p)
-    cap = p.ref("cap", max(1, int(sample)))
+    cap = p.ref("cap", max(1, min(int(sample), MAX_SAMPLE)))
     common = (
         f'count(*) AS weight, min(start_date) AS start, max(end_date) AS "end", '
         f"max_by(event, seq, {cap}) AS events, max_by(sources_text, seq, {cap}) AS source_texts, "
         f"{_LOWEST_CONFIDENCE} AS confidence, "
-        "list(topics_text) FILTER (WHERE topics_text <> '') AS topic_texts"
+        "list(topics_text) FILTER (WHERE topics_text <> '') AS topic_texts, "
+        "list_sort(list(DISTINCT folder) FILTER (WHERE folder <> '')) AS folders"
     )
     if state.level == "countries":
         ctes.append(_country_dyads(bool(state.org or state.countries)))
@@ -508,13 +604,13 @@ def _window_sql(store: Store, state: ViewState, sample: int, focus: str) -> tupl
         + ",\n".join(ctes)
         + f"""
 SELECT u, v, key, 'event' AS relation, kind, weight, start, "end", events, weight > {cap} AS truncated,
-       source_texts, title, 'confirmed' AS status, confidence, kinds, topic_texts, layout_weight, shown,
+       source_texts, title, 'confirmed' AS status, confidence, kinds, topic_texts, folders, layout_weight, shown,
        sum(new_events) OVER () AS event_total
 FROM ({ties})
 UNION ALL BY NAME
 SELECT source AS u, target AS v, 'affiliation' AS relation, kind, start_date AS start, end_date AS "end",
        title, status, confidence, source, target, start AS start_text, start_precision, end_precision,
-       sources AS source_text, note, 1 AS layout_weight, true AS shown
+       sources AS source_text, note, folder, 1 AS layout_weight, true AS shown
 FROM aff {aff_level}
 """
     )
@@ -635,6 +731,7 @@ def _graph_attrs(store: Store) -> dict:
         "data": ", ".join(str(p) for p in store.paths),
         "fingerprint": store.fingerprint,
         "store": store,
+        "folders": store.folders,
     }
 
 
@@ -664,15 +761,21 @@ def window_graph(store: Store, state: ViewState, *, sample: int = EVENT_SAMPLE) 
     for r in ties:
         if r["relation"] == "affiliation":
             attrs = {a: r[a] for a in _AFF_ATTRS}
+            if r.get("folder"):
+                attrs["folder"] = r["folder"]
         else:
             attrs = {a: r[a] for a in _EVENT_ATTRS}
             attrs.update(confidence=r["confidence"], kinds=r["kinds"], topics=r["topics"])
+            if r.get("folders"):
+                attrs["folders"] = tuple(r["folders"])
         attrs["layout_weight"] = r["layout_weight"]
         edges.append((r["u"], r["v"], r["key"], attrs))
     G.add_edges_from(edges)
     start, end = state.window()
     G.graph["view"] = state.fingerprint()
     G.graph["window"] = (start, end)
+    if state.hidden_folders:
+        G.graph["hidden_folders"] = frozenset(state.hidden_folders)
     G.graph["edge_count"] = sum(r["layout_weight"] for r in ties)
     G.graph["event_count"] = _event_count(store, state, ties, sample)
     return G
@@ -710,9 +813,9 @@ def base_graph(store: Store) -> nx.MultiGraph:
     edges = []
     for row in store.query(
         "SELECT source, target, kind, title, start, start_date, end_date, start_precision, end_precision, status, "
-        "confidence, sources, note FROM affiliations ORDER BY line"
+        "confidence, sources, note, folder FROM affiliations ORDER BY line"
     ):
-        source, target, kind, title, start_text, start, end, sp, ep, status, conf, srcs, note = row
+        source, target, kind, title, start_text, start, end, sp, ep, status, conf, srcs, note, folder = row
         edges.append(
             (
                 source,
@@ -732,6 +835,7 @@ def base_graph(store: Store) -> nx.MultiGraph:
                     "confidence": conf,
                     "sources": _split(srcs),
                     "note": note,
+                    **({"folder": folder} if folder else {}),
                 },
             )
         )
@@ -772,9 +876,14 @@ def data_span(store: Store) -> tuple[dt.date, dt.date] | None:
     return core_start or any_start, max(d for d in (last_start, last_end) if d is not None)
 
 
-def events_per_day(store: Store) -> list[tuple[dt.date, int]]:
-    """How many events start on each day that has one (solo events included), in date order."""
-    return [(d, int(n)) for d, n in store.query("SELECT start_date, count(*) FROM events GROUP BY 1 ORDER BY 1")]
+def events_per_day(store: Store, folder: str | None = None) -> list[tuple[dt.date, int]]:
+    """How many events start on each day that has one (solo events included), in date order
+    (only those of the data folder ``folder`` when given)."""
+    where, params = ("WHERE folder = $folder", {"folder": folder}) if folder is not None else ("", {})
+    return [
+        (d, int(n))
+        for d, n in store.query(f"SELECT start_date, count(*) FROM events {where} GROUP BY 1 ORDER BY 1", params)
+    ]
 
 
 def topic_names(store: Store) -> list[str]:
@@ -783,12 +892,17 @@ def topic_names(store: Store) -> list[str]:
     return sorted((r[0] for r in rows), key=str.casefold)
 
 
-def key_events(store: Store, limit: int = 200) -> list[tuple[str, str]]:
-    """(date, title) of the summits and the events with five or more participants, in order."""
+def key_events(store: Store, limit: int = 200, folder: str | None = None) -> list[tuple[str, str]]:
+    """(date, title) of the summits and the events with five or more participants, in order
+    (only those of the data folder ``folder`` when given)."""
+    params: dict = {"n": int(limit)}
+    where = ""
+    if folder is not None:
+        where, params["folder"] = " AND folder = $folder", folder
     rows = store.query(
-        "SELECT start_date, title FROM events WHERE kind = 'summit' OR n_participants >= 5 "
+        f"SELECT start_date, title FROM events WHERE (kind = 'summit' OR n_participants >= 5){where} "
         "ORDER BY start_date, title LIMIT $n",
-        {"n": int(limit)},
+        params,
     )
     return [(d.isoformat(), t) for d, t in rows]
 
@@ -800,10 +914,11 @@ def solo_events(
     end: dt.date | None,
     level: str = "officials",
     limit: int | None = None,
+    hidden: Iterable[str] = (),
 ) -> list[str]:
     """Events in the window whose only participant is ``node`` (at the country level, for a
     country, also those of its officials placed in it on the event's date), in date order;
-    with ``limit``, only the latest ``limit`` of them."""
+    with ``limit``, only the latest ``limit`` of them; none of the data folders ``hidden``."""
     params: dict = {"node": node, "lo": start or dt.date.min, "hi": end or dt.date.max}
     who = "entity = $node"
     if level == "countries" and store.entities.get(node, {}).get("kind") == "country":
@@ -811,6 +926,9 @@ def solo_events(
         if officials:
             params["officials"] = officials
             who = "(entity = $node OR (place = $node AND entity IN (SELECT unnest($officials))))"
+    if hidden:
+        params["hidden"] = list(hidden)
+        who += " AND NOT list_contains($hidden, coalesce(folder, ''))"
     tail = ""
     if limit is not None:
         params["n"] = max(0, int(limit))

@@ -40,15 +40,20 @@ __all__ = [
     "STORE_FILES",
     "MANIFEST",
     "build_store",
+    "build_store_from_tables",
     "default_store_path",
+    "cache_store_path",
     "store_is_current",
     "read_manifest",
 ]
 
 STORE_DIR = ".explorer-store"
 """The store's folder inside a data folder."""
-STORE_VERSION = 4
-"""The layout of the store's tables; a store of another version is rebuilt."""
+STORE_VERSION = 5
+STORE_ABOVE = 8 * 1024 * 1024
+"""Bytes of ``events.csv`` from which a folder is explored through its event store (and an import builds it)."""
+"""The layout of the store's tables; a store of another version is rebuilt (5: every fact table
+carries the ``folder`` column of a merged folder, see :mod:`explorer.merge`)."""
 MANIFEST = "manifest.json"
 TABLES = ("entities", "affiliations", "events", "participants", "sources", "dyads", "solo")
 STORE_FILES = (MANIFEST, *(f"{t}.parquet" for t in TABLES))
@@ -72,6 +77,14 @@ def default_store_path(folder: str | Path) -> Path:
     folder = Path(folder)
     if os.access(folder, os.W_OK):
         return folder / STORE_DIR
+    return cache_store_path(folder)
+
+
+def cache_store_path(folder: str | Path) -> Path:
+    """The store of a data folder in the user's cache (``$XDG_CACHE_HOME/explorer/stores/NAME-HASH``):
+    where a small folder opened together with a large one gets its store, so that the small
+    folder, opened alone, is still read into memory (a store at its default place would
+    switch it to the store, see :func:`explorer.presenter.uses_store`)."""
     real = os.path.realpath(folder)
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "explorer" / "stores"
     return base / f"{Path(real).name or 'data'}-{hashlib.sha1(real.encode()).hexdigest()[:12]}"
@@ -158,6 +171,28 @@ def build_store(folder: str | Path, out: str | Path | None = None, *, rebuild: b
             _write_manifest(dest, {**manifest, "stat": stat})
             return dest
     ds = load_dataset(folder)
+    return _write_store(folder, dest, _arrow_tables(ds), ds.fingerprint, stat)
+
+
+def build_store_from_tables(
+    folder: str | Path, tables: dict[str, pa.Table], out: str | Path | None = None, *, data: str | Path | None = None
+) -> Path:
+    """Write the store of ``folder`` from its tables as :func:`_arrow_tables` makes them from the
+    validated folder, without reading or validating the CSV files: for a writer whose rows are
+    valid by construction and already in hand (an import, see :mod:`explorer.importers.store`).
+
+    ``data`` is the folder the manifest names (default ``folder``): the final place of a folder
+    written under a temporary name and renamed once complete.  The manifest keeps ``folder``'s
+    file sizes, times and content hash, which a rename does not change.
+    """
+    folder = Path(folder)
+    dest = Path(out) if out is not None else default_store_path(folder)
+    return _write_store(folder, dest, tables, _content_fingerprint(folder), _stat_fingerprint(folder), data)
+
+
+def _write_store(
+    folder: Path, dest: Path, tables: dict[str, pa.Table], fingerprint, stat, data: str | Path | None = None
+) -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(
         dest,
@@ -168,11 +203,11 @@ def build_store(folder: str | Path, out: str | Path | None = None, *, rebuild: b
         what="an explorer store",
         option="store",
     ) as tmp:
-        counts = _write_tables(ds, tmp)
+        counts = _write_tables(tables, tmp)
         manifest = {
             "version": STORE_VERSION,
-            "data": str(folder.resolve()),
-            "fingerprint": ds.fingerprint,
+            "data": str(Path(data if data is not None else folder).resolve()),
+            "fingerprint": fingerprint,
             "stat": stat,
             "counts": counts,
         }
@@ -213,10 +248,10 @@ def _arrow_tables(ds: Dataset) -> dict[str, pa.Table]:
     par = ds.participants
     src = ds.sources
     return {
-        "entities": pa.table(_strings(ent, schema.FILES["entities"].columns)),
+        "entities": pa.table(_strings(ent, schema.FILES["entities"].allowed)),
         "affiliations": pa.table(
             {
-                **_strings(aff, schema.FILES["affiliations"].columns),
+                **_strings(aff, schema.FILES["affiliations"].allowed),
                 "start_date": _dates(aff["start_date"]),
                 "end_date": _dates(aff["end_date"]),
                 "line": pa.array(aff["line"].tolist(), type=pa.int64()),
@@ -236,7 +271,7 @@ def _arrow_tables(ds: Dataset) -> dict[str, pa.Table]:
                 "line": pa.array(par["line"].tolist(), type=pa.int64()),
             }
         ),
-        "sources": pa.table(_strings(src, schema.FILES["sources"].columns)),
+        "sources": pa.table(_strings(src, schema.FILES["sources"].allowed)),
     }
 
 
@@ -274,7 +309,7 @@ WITH d AS (
            CASE WHEN a.place <> b.place THEN least(a.place, b.place) END AS a,
            CASE WHEN a.place <> b.place THEN greatest(a.place, b.place) END AS b,
            ev.start_date, ev.end_date, ev.kind, ev.confidence, ev.title,
-           ev.topic_list AS topics, ev.topics AS topics_text, ev.sources AS sources_text
+           ev.topic_list AS topics, ev.topics AS topics_text, ev.sources AS sources_text, ev.folder
     FROM placed a
     JOIN placed b ON a.event = b.event AND a.entity < b.entity
     JOIN ev ON ev.id = a.event
@@ -292,7 +327,7 @@ ORDER BY seq DESC
 
 _SOLO = """
 SELECT p.event, any_value(p.entity) AS entity, any_value(p.place) AS place,
-       any_value(ev.start_date) AS start_date, any_value(ev.end_date) AS end_date
+       any_value(ev.start_date) AS start_date, any_value(ev.end_date) AS end_date, any_value(ev.folder) AS folder
 FROM placed p JOIN ev ON ev.id = p.event
 GROUP BY p.event
 HAVING count(*) = 1
@@ -300,10 +335,9 @@ ORDER BY start_date, event
 """
 
 
-def _write_tables(ds: Dataset, folder: Path) -> dict[str, int]:
+def _write_tables(tables: dict[str, pa.Table], folder: Path) -> dict[str, int]:
     import duckdb
 
-    tables = _arrow_tables(ds)
     con = duckdb.connect(config={"threads": 2, "memory_limit": "1GB", "preserve_insertion_order": True})
     try:
         con.execute("SET enable_progress_bar = false")

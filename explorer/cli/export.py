@@ -218,7 +218,7 @@ def export(
     """
     from ..exports import ExportOptions, check_target, export_view, format_for_path, get_format
     from ..exports.render import kaleido_server
-    from ..presenter import prepare_app_data, view_graph
+    from ..presenter import prepare_app_data, render_view, view_graph
     from ..writes import data_folder_inputs, out_path
 
     started = time.perf_counter()
@@ -244,8 +244,11 @@ def export(
     with kaleido_server() if f.browser else contextlib.nullcontext():
         path = export_view(app_data, state, f, target, options, force=force)
     H = view_graph(app_data, state)
+    # A picture of a view too large to draw shows its top; the data formats hold all of it.
+    shown = render_view(app_data, state).counts.get("shown") if f.group != "Data" else None
     click.echo(
-        f"explorer: wrote {path} ({f.label_for(path)}; {H.number_of_nodes()} entities, {H.number_of_edges()} ties; "
-        f"{time.perf_counter() - started:.1f} s)",
+        f"explorer: wrote {path} ({f.label_for(path)}; {H.number_of_nodes()} entities, {H.number_of_edges()} ties"
+        + (f", the {shown:,} most connected entities drawn" if shown else "")
+        + f"; {time.perf_counter() - started:.1f} s)",
         err=True,
     )

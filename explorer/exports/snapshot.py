@@ -9,6 +9,17 @@ path is nobody else's business).  :meth:`Snapshot.figure` draws a view with
 :func:`explorer.figures.make_network_figure`, the function the dashboard
 uses, with the same inputs the dashboard gives it, so an export looks like the
 screen.
+
+Two graphs, for two kinds of export.  Pictures and pages (PNG, SVG, PDF, HTML,
+GIF, MP4) show what the screen shows: :attr:`Snapshot.view`, which for a view
+too large to draw is its top (:func:`explorer.views.top_view`), and their caption
+says so.  Data files (GEXF, GraphML, CSV, JSON) hold the whole view,
+:attr:`Snapshot.whole`: every entity and tie of the window and filters, with
+metrics computed on all of it (:attr:`Snapshot.whole_metrics`), since they go
+to Gephi or a script that does its own selection.  On an event store the whole
+view lists every event of each tie (not only the latest
+:data:`explorer.store.EVENT_SAMPLE`), and the events' dates and the sources
+are read in one query each, never one by one.
 """
 
 from __future__ import annotations
@@ -24,15 +35,15 @@ import networkx as nx
 
 from .. import __version__
 from ..figures import make_network_figure
-from ..metrics import METRICS
-from ..presenter import AppData, ViewResult, figure_inputs, render_view
+from ..metrics import METRICS, compute_metrics
+from ..presenter import AppData, ViewResult, figure_inputs, render_view, table_metrics
 from ..viewstate import COLOR_MODES, ViewState
 from .timeline import Period, frame_states
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-__all__ = ["ExportOptions", "Snapshot", "cited_sources", "data_name", "window_label"]
+__all__ = ["ExportOptions", "Snapshot", "cited_sources", "data_name", "top_notice", "window_label"]
 
 
 @dataclass(frozen=True)
@@ -74,12 +85,16 @@ def window_label(state: ViewState, span: tuple[dt.date, dt.date]) -> str:
 
 
 def cited_sources(G: nx.MultiGraph, view: nx.MultiGraph) -> list[dict]:
-    """The sources the ties of ``view`` cite, with how many ties cite each; sorted by id."""
+    """The sources the ties of ``view`` cite, with how many ties cite each; sorted by id.
+
+    On an event store the sources are read in one query (``load``), not one by one."""
     counts: dict[str, int] = {}
     for *_, d in view.edges(data=True):
         for s in d.get("sources", ()):
             counts[s] = counts.get(s, 0) + 1
     table = G.graph.get("sources", {})
+    if hasattr(table, "load"):
+        table = table.load(counts)
     out = []
     for sid in sorted(counts):
         row = table.get(sid, {})
@@ -114,11 +129,56 @@ class Snapshot:
 
     @property
     def view(self) -> nx.MultiGraph:
+        """What the screen shows: the view, or its top when it is too large to draw."""
         return self.result.view
+
+    @property
+    def aggregated(self) -> bool:
+        """Whether :attr:`view` is only the top of the view (the data exports hold all of it)."""
+        return self.result.aggregated
 
     @cached_property
     def sources(self) -> list[dict]:
+        """The sources the ties drawn cite (what a picture's caption and the page's table list)."""
         return cited_sources(self.data.graph, self.view)
+
+    @cached_property
+    def whole(self) -> nx.MultiGraph:
+        """The whole view, for the data exports: every entity and tie of the window and filters.
+
+        On an event store, a fresh graph whose ties list all their events (the dashboard's keep
+        the latest :data:`~explorer.store.EVENT_SAMPLE`) and whose ``graph['sources']`` holds the
+        sources its ties cite, read in one query."""
+        store = self.data.store
+        if store is None:
+            return self.result.whole
+        from ..store import EVENT_SAMPLE, window_graph
+
+        H = window_graph(store, self.state)
+        longest = max((d.get("weight", 1) for *_, d in H.edges(data=True) if d.get("truncated")), default=0)
+        if longest > EVENT_SAMPLE:
+            H = window_graph(store, self.state, sample=longest)
+        H.graph["sources"] = store.sources.load(s for *_, d in H.edges(data=True) for s in d.get("sources", ()))
+        return H
+
+    @cached_property
+    def whole_metrics(self) -> list[dict]:
+        """The metrics records of :attr:`whole` (those of the screen when it shows the whole view)."""
+        if not self.aggregated and self.data.store is None:
+            return self.result.metrics
+        H = self.whole
+        fp = self.data.graph.graph.get("fingerprint")
+        table = compute_metrics(
+            H, table_metrics(len(H), self.state.metric), cache_key=(fp, self.state.fingerprint(), "")
+        )
+        return table.to_dict("records")
+
+    @cached_property
+    def whole_sources(self) -> list[dict]:
+        """The sources the ties of :attr:`whole` cite."""
+        if not self.aggregated and self.data.store is None:
+            return self.sources
+        return cited_sources(self.whole, self.whole)
 
     @property
     def data_name(self) -> str:
@@ -141,21 +201,28 @@ class Snapshot:
         c = result.counts
         return f"{c['nodes']} entities · {c['edges']} ties · {c['events']} events"
 
-    def subtitle(self) -> str:
-        """'75 entities · 245 ties · 22 events — level: officials; …' for the snapshot's state."""
-        return self.caption_lines()[0]
+    def subtitle(self, drawn: bool = True) -> str:
+        """'75 entities · 245 ties · 22 events — level: officials; …' for the snapshot's state
+        (with ``drawn``, saying when a picture shows only the top of the view)."""
+        return self.caption_lines(drawn=drawn)[0]
 
-    def caption_lines(self, state: ViewState | None = None, result: ViewResult | None = None) -> list[str]:
-        """What the caption says: the counts and filters, the sources, how it is drawn, where it comes from."""
+    def caption_lines(
+        self, state: ViewState | None = None, result: ViewResult | None = None, drawn: bool = True
+    ) -> list[str]:
+        """What the caption says: the counts and filters (and, with ``drawn``, that only the top of a
+        view too large to draw is shown), the sources, how it is drawn, where it comes from."""
         state = state or self.state
         result = result or (self.result if state == self.state else render_view(self.data, state))
-        n = len(self.sources if result is self.result else cited_sources(self.data.graph, result.view))
+        if result is self.result:
+            n = len(self.sources if drawn else self.whole_sources)
+        else:
+            n = len(cited_sources(self.data.graph, result.view))
         fingerprint = str(self.data.graph.graph.get("fingerprint", ""))[:12]
         query = state.to_query()
         metric = state.metric if state.metric in METRICS else "degree"
         return [
-            f"{self.counts_text(result)} — {_filters_text(state)}",
-            f"{n} source{'s' if n != 1 else ''} cited by the ties shown · node size: {METRICS[metric].label}"
+            f"{self.counts_text(result)} — {_filters_text(state)}{top_notice(result) if drawn else ''}",
+            f"{n} source{'s' if n != 1 else ''} cited by the ties{' shown' if drawn else ''} · node size: {METRICS[metric].label}"
             f" · colour: {COLOR_MODES.get(state.color, state.color)}",
             f"explorer {__version__} · data: {self.data_name}"
             + (f" ({fingerprint})" if fingerprint else "")
@@ -186,6 +253,19 @@ class Snapshot:
         """The timeline's frames (see :func:`explorer.exports.timeline.frame_states`)."""
         o = self.options
         return frame_states(self.state, self.data.span, o.step, o.frames, o.max_frames)
+
+
+def top_notice(result: ViewResult) -> str:
+    """What a picture of a view too large to draw says about it (empty for a view drawn whole).
+
+    >>> from types import SimpleNamespace
+    >>> top_notice(SimpleNamespace(aggregated=True, counts={"nodes": 4995, "shown": 300}))
+    ' · drawn: the 300 most connected of 4,995 entities (the data exports hold them all)'
+    """
+    if not result.aggregated:
+        return ""
+    c = result.counts
+    return f" · drawn: the {c['shown']:,} most connected of {c['nodes']:,} entities (the data exports hold them all)"
 
 
 def _filters_text(state: ViewState) -> str:

@@ -165,17 +165,33 @@ def _span(start: dt.date | None, end: dt.date | None) -> str:
     return _iso(start) if not end or end == start else f"{_iso(start)}/{_iso(end)}"
 
 
-def _event_dates(view: nx.MultiGraph, d: dict) -> list[str]:
+def event_dates(view: nx.MultiGraph) -> dict[str, tuple[dt.date, dt.date | None]]:
+    """The (start, end) of every event behind the event edges of ``view``: read from the event
+    store in one query (``G.graph['events'].dates``) when the view comes from one, else taken
+    from the in-memory table of events."""
+    table = view.graph.get("events", {})
+    ids = {
+        eid
+        for *_, d in view.edges(data=True)
+        if d.get("relation") == "event"
+        for eid in (d.get("events") or (d.get("event"),))
+        if eid
+    }
+    if hasattr(table, "dates"):
+        return table.dates(ids)
+    return {eid: (rec["start"], rec["end"]) for eid in ids if (rec := table.get(eid))}
+
+
+def _event_dates(d: dict, dated: dict[str, tuple]) -> list[str]:
     """The dates of the events behind an event edge, one per event in the order of ``events``."""
     if d.get("relation") != "event":
         return []
-    table = view.graph.get("events", {})
     ids = list(d.get("events") or ()) or [d.get("event")]
     out = []
     for eid in ids:
-        rec = table.get(eid)
+        when = dated.get(eid)
         # An event the table lacks is dated by the edge itself (exact for a one-event edge).
-        out.append(_span(rec["start"], rec["end"]) if rec else _span(d.get("start"), d.get("end")))
+        out.append(_span(*when) if when else _span(d.get("start"), d.get("end")))
     return out
 
 
@@ -188,6 +204,7 @@ def _endpoints(u: str, v: str, d: dict) -> tuple[str, str]:
 
 def edge_rows(view: nx.MultiGraph) -> list[dict]:
     """One flat row per edge of ``view`` (see the module's conventions), sorted by start, source, target, key."""
+    dated = event_dates(view)
     rows = []
     for u, v, k, d in view.edges(keys=True, data=True):
         s, t = _endpoints(u, v, d)
@@ -207,7 +224,7 @@ def edge_rows(view: nx.MultiGraph) -> list[dict]:
                 "weight": int(d.get("weight", 1) or 1),
                 "event": d.get("event", ""),
                 "events": _joined(d.get("events")),
-                "dates": ";".join(_event_dates(view, d)),
+                "dates": ";".join(_event_dates(d, dated)),
                 "place": d.get("place", ""),
                 "place_country": d.get("place_country", ""),
                 "topics": _joined(d.get("topics")),
@@ -268,12 +285,12 @@ def export_metadata(snap: Snapshot) -> dict:
     start, end = snap.state.window()
     return {
         "title": snap.title(),
-        "description": snap.subtitle(),
+        "description": snap.subtitle(drawn=False),
         "view": snap.state.to_query(),
         "state": snap.state.to_dict(),
         "window": {"from": _iso(start or snap.data.span[0]), "to": _iso(end or snap.data.span[1])},
-        "counts": dict(snap.result.counts),
-        "sources_cited": len(snap.sources),
+        "counts": {k: v for k, v in snap.result.counts.items() if k != "shown"},
+        "sources_cited": len(snap.whole_sources),
         "explorer": __version__,
         "data": snap.data_name,
         "data_fingerprint": str(snap.data.graph.graph.get("fingerprint", "")),
@@ -339,12 +356,10 @@ def _spells(dates: str) -> list[tuple[str, str]]:
 
 def gexf_tree(snap: Snapshot) -> ET.ElementTree:
     """The GEXF 1.3 document of the snapshot's view (see the module's conventions)."""
-    view, result = snap.view, snap.result
-    metric_cols = [
-        c for c in (result.metrics[0] if result.metrics else {}) if c not in ("id", "name", "kind", "country")
-    ]
-    metrics = {r["id"]: r for r in result.metrics}
-    sizes = {r["id"]: float(r.get(snap.metric, 0.0) or 0.0) for r in result.metrics}
+    view, records = snap.whole, snap.whole_metrics
+    metric_cols = [c for c in (records[0] if records else {}) if c not in ("id", "name", "kind", "country")]
+    metrics = {r["id"]: r for r in records}
+    sizes = {r["id"]: float(r.get(snap.metric, 0.0) or 0.0) for r in records}
     top = max(sizes.values(), default=0.0) or 1.0
 
     # No xsi:schemaLocation: the 1.3 XSD at gexf.net does not compile (gephi/gexf#19) and the
@@ -354,7 +369,7 @@ def gexf_tree(snap: Snapshot) -> ET.ElementTree:
     ET.SubElement(meta, "creator").text = f"explorer {__version__}"
     ET.SubElement(meta, "keywords").text = "geopolitics, meetings, affiliations"
     ET.SubElement(meta, "description").text = _x(
-        f"{snap.title()} — {snap.subtitle()} — " + " · ".join(snap.caption_lines())
+        f"{snap.title()} — {snap.subtitle(drawn=False)} — " + " · ".join(snap.caption_lines(drawn=False))
     )
     graph = ET.SubElement(
         root,
@@ -469,15 +484,15 @@ def graphml_tree(snap: Snapshot) -> ET.ElementTree:
     """
     meta = export_metadata(snap)
     graph_attrs = {k: json.dumps(v) if isinstance(v, dict) else str(v) for k, v in meta.items()}
-    metrics = {r["id"]: r for r in snap.result.metrics}
+    metrics = {r["id"]: r for r in snap.whole_metrics}
     nodes = []
-    for row in node_rows(snap.view, snap.data.positions_for(snap.state.level)):
+    for row in node_rows(snap.whole, snap.data.positions_for(snap.state.level)):
         m = {k: v for k, v in metrics.get(row["id"], {}).items() if k not in ("id", "name", "kind", "country")}
         attrs = {k: v for k, v in {**row, **m}.items() if k != "id" and v not in ("", None)}
         nodes.append((row["id"], attrs))
     edges = [
         (row, {k: v for k, v in row.items() if k not in ("id", "source", "target") and v not in ("", None)})
-        for row in edge_rows(snap.view)
+        for row in edge_rows(snap.whole)
     ]
     scopes = (
         ("graph", "g", {k: "string" for k in graph_attrs}),
@@ -537,13 +552,14 @@ def _csv_text(rows: list[dict], fields) -> str:
 
 def csv_files(snap: Snapshot) -> dict[str, str]:
     """The files of the CSV export: name -> text."""
-    metric_fields = list(snap.result.metrics[0]) if snap.result.metrics else ["id", "name", "kind", "country"]
+    records = snap.whole_metrics
+    metric_fields = list(records[0]) if records else ["id", "name", "kind", "country"]
     source_fields = ("id", "title", "publisher", "published", "url", "reliability", "ties")
     return {
-        "nodes.csv": _csv_text(node_rows(snap.view, snap.data.positions_for(snap.state.level)), NODE_FIELDS),
-        "edges.csv": _csv_text(edge_rows(snap.view), EDGE_FIELDS),
-        "metrics.csv": _csv_text(snap.result.metrics, metric_fields),
-        "sources.csv": _csv_text(snap.sources, source_fields),
+        "nodes.csv": _csv_text(node_rows(snap.whole, snap.data.positions_for(snap.state.level)), NODE_FIELDS),
+        "edges.csv": _csv_text(edge_rows(snap.whole), EDGE_FIELDS),
+        "metrics.csv": _csv_text(records, metric_fields),
+        "sources.csv": _csv_text(snap.whole_sources, source_fields),
         "view.json": json.dumps(export_metadata(snap), indent=1, ensure_ascii=False) + "\n",
     }
 
@@ -568,10 +584,12 @@ def write_csv(snap: Snapshot, path: Path) -> None:
 def write_json(snap: Snapshot, path: Path) -> None:
     """Node-link JSON (:func:`explorer.formats.graph_to_nodelink`) with the export's metadata in ``graph``;
     every event edge also lists its events' ``dates`` (one per event, as in the other formats)."""
-    doc = graph_to_nodelink(snap.view, export_metadata(snap))
-    dates = {(frozenset((u, v)), k): _event_dates(snap.view, d) for u, v, k, d in snap.view.edges(keys=True, data=True)}
+    view = snap.whole
+    doc = graph_to_nodelink(view, export_metadata(snap))
+    dated = event_dates(view)
+    dates = {(frozenset((u, v)), k): _event_dates(d, dated) for u, v, k, d in view.edges(keys=True, data=True)}
     for e in doc["edges"]:
         if e.get("relation") == "event":
             e["dates"] = dates.get((frozenset((e["source"], e["target"])), e["key"]), [])
-    doc["metrics"] = to_plain(snap.result.metrics)
+    doc["metrics"] = to_plain(snap.whole_metrics)
     Path(path).write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
