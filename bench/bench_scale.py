@@ -281,13 +281,16 @@ def main() -> None:
         root = Path(tmp.name)
     try:
         data = folders(root, args.events, only)
+        print(f"load average at start: {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1 / 5 / 15 min)", flush=True)
         updates = {}
         for name, folder in data.items():
             updates[name] = main_update_figures(folder)
             for level, u in updates[name].items():
+                b = updates["bundled"][level]
                 print(
-                    f"{name} main update, whole span, {level}: {u['wall'] * 1000:.0f} ms wall / {u['cpu'] * 1000:.0f} ms"
-                    f" CPU, response {u['bytes'] / 1024:.0f} KiB, {u['shown']} of {u['nodes']} entities drawn",
+                    f"{name} main update, whole span, {level}: {u['wall'] * 1000:.0f} ms wall ({u['wall'] / b['wall']:.1f}x)"
+                    f" / {u['cpu'] * 1000:.0f} ms CPU ({u['cpu'] / b['cpu']:.1f}x), response {u['bytes'] / 1024:.0f} KiB,"
+                    f" {u['shown']} of {u['nodes']} entities drawn",
                     flush=True,
                 )
         if args.no_browser:
@@ -298,6 +301,7 @@ def main() -> None:
         finally:
             driver.quit()
         base = rows[0]
+        print(f"load average at end: {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1 / 5 / 15 min)")
         print()
         print(
             "| data | serve answers | first paint (first load / median) | whole span | window change | server CPU | peak RSS |"

@@ -31,7 +31,8 @@ from .loader import load_datasets
 from .metrics import METRICS, compute_metrics
 from .pipeline import apply_view, data_span, plain_view, window_edges
 from .positions import compute_positions
-from .views import graph_of_top, project_to_countries, top_nodes, top_view
+from .store_build import STORE_ABOVE  # one definition, shared with the importer
+from .views import graph_of_top, top_nodes, top_view, window_countries, window_top
 from .viewstate import ViewState
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ __all__ = [
     "prepare_app_data",
     "uses_store",
     "view_graph",
+    "window_only",
     "ViewResult",
     "render_view",
     "redraw_plan",
@@ -67,7 +69,6 @@ STEPS = {"day": 1, "week": 7, "month": 1, "quarter": 3, "year": 12}  # days for 
 LARGE_VIEW = 1500  # entities
 TOP_NODES = 300  # entities; a larger view draws its most connected ones (see top_view)
 NEIGHBOURS_SHOWN = 60  # of a selected entity's neighbours, the most connected ones are added to a top view
-STORE_ABOVE = 8 * 1024 * 1024  # bytes of events.csv above which a folder is explored through its event store
 HEAVY_METRICS = ("betweenness", "closeness")
 
 
@@ -268,7 +269,7 @@ def _prepare_in_memory(path) -> AppData:
     topics = sorted({t for e in G.graph["events"].values() for t, _ in e["topics"]}, key=str.casefold)
     folder = Path(path if isinstance(path, str | Path) else path[0])
     story = load_story(folder, G, span)
-    whole_countries = project_to_countries(G)
+    whole_countries = window_countries(G, None, None)  # project_to_countries(G), and the rows every window reuses
     whole_countries.add_nodes_from(n for n, a in G.graph["entities"].items() if a.get("kind") != "official")
     return AppData(
         path=folder,
@@ -289,8 +290,15 @@ def _prepare_in_memory(path) -> AppData:
 
 def _prepare_from_store(paths: list[Path]) -> AppData:
     from . import store as st
+    from .merge import folder_labels
+    from .store_build import cache_store_path
 
-    opened = st.open_store([st.build_store(p) for p in paths])
+    # A small folder opened with a large one keeps its store in the user's cache: one at its
+    # default place would make it open through the store when it is opened alone too.
+    built = [
+        st.build_store(p) if len(paths) == 1 or uses_store(p) else st.build_store(p, cache_store_path(p)) for p in paths
+    ]
+    opened = st.open_store(built, labels=folder_labels(paths) if len(paths) > 1 else None)
     G = st.base_graph(opened)
     span = st.data_span(opened) or (dt.date.today(), dt.date.today())
     unit, ticks = timeline_ticks(*span)
@@ -312,7 +320,24 @@ def _prepare_from_store(paths: list[Path]) -> AppData:
         key_events=st.key_events(opened),
         story=story,
         store=opened,
+        **_store_folder_timelines(opened, ticks),
     )
+
+
+def _store_folder_timelines(opened: Store, ticks: list[dt.date]) -> dict:
+    """:func:`_folder_timelines` on an event store: each folder's events per step and key events."""
+    from . import store as st
+
+    if len(opened.folders) < 2:
+        return {}
+    counts = {f: [0] * len(ticks) for f in opened.folders}
+    for f in opened.folders:
+        for day, n in st.events_per_day(opened, folder=f):
+            counts[f][tick_index(ticks, day, 0)] += n
+    return {
+        "folder_event_counts": counts,
+        "folder_key_events": {f: st.key_events(opened, folder=f) for f in opened.folders},
+    }
 
 
 def view_graph(data: AppData, state: ViewState) -> nx.MultiGraph:
@@ -324,24 +349,56 @@ def view_graph(data: AppData, state: ViewState) -> nx.MultiGraph:
         from .store import window_graph
 
         return window_graph(data.store, state)
+    if state.level == "countries" and window_only(state):
+        start, end = state.window()
+        P = window_countries(data.graph, start, end)  # apply_view's, from rows projected once
+        P.graph.update(view=state.fingerprint(), window=(start, end))
+        return P
     return apply_view(data.graph, state)
 
 
+def window_only(state: ViewState) -> bool:
+    """Whether the view of ``state`` on the in-memory graph is its window's edges, at either
+    level, and nothing else (no filter, minimum weight, focus or entity kinds): the views
+    that :func:`~explorer.views.window_top` and :func:`~explorer.views.window_countries`
+    answer from arrays built once per graph."""
+    return not (
+        state.relation_kinds
+        or state.topics
+        or state.outcomes
+        or state.hidden_folders
+        or state.org
+        or state.countries
+        or state.min_weight > 1
+        or state.focus
+        or state.entity_kinds
+    )
+
+
+_OPTIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def entity_options(data: AppData, kinds: tuple[str, ...] = ()) -> list[dict]:
-    """Dropdown options: label 'Name (kind)', searchable by aliases too."""
-    out = []
-    for n, a in sorted(data.entities.items(), key=lambda kv: kv[1].get("name", kv[0]).casefold()):
-        if kinds and a.get("kind") not in kinds:
-            continue
-        aliases = " ".join(a.get("aliases", ()))
-        out.append(
-            {
-                "label": f"{a.get('name', n)} ({a.get('kind')})",
-                "value": n,
-                "search": f"{a.get('name', n)} {aliases} {n}",
-            }
-        )
-    return out
+    """Dropdown options: label 'Name (kind)', searchable by aliases too (by name; of the
+    ``kinds`` given, else of every entity).  Built once per data: the option dicts are
+    shared and must not be mutated."""
+    everyone = _OPTIONS.get(data)
+    if everyone is None:
+        everyone = []
+        for n, a in sorted(data.entities.items(), key=lambda kv: kv[1].get("name", kv[0]).casefold()):
+            aliases = " ".join(a.get("aliases", ()))
+            everyone.append(
+                (
+                    a.get("kind"),
+                    {
+                        "label": f"{a.get('name', n)} ({a.get('kind')})",
+                        "value": n,
+                        "search": f"{a.get('name', n)} {aliases} {n}",
+                    },
+                )
+            )
+        _OPTIONS[data] = everyone
+    return [o for kind, o in everyone if not kinds or kind in kinds]
 
 
 OPTIONS_INLINE = 2000
@@ -474,7 +531,19 @@ def _render_view(data: AppData, state: ViewState) -> ViewResult:
     keep = [state.focus] if state.focus else []
     counts: dict | None = None
     whole: nx.MultiGraph | None = None
-    if data.store is None and plain_view(state):
+    if data.store is None and state.level != "countries" and window_only(state):
+        # The view is its window's edges: rank them on arrays built once per graph, so a view too
+        # large to draw costs a graph of its top only (the whole one is built if details ask).
+        start, end = state.window()
+        top = window_top(data.graph, start, end, TOP_NODES, keep, sel, NEIGHBOURS_SHOWN)
+        if top.nodes > TOP_NODES:
+            ents = data.entities
+            H = graph_of_top(data.graph.graph, {n: ents.get(n, {}) for n in top.shown}, top.edges, top.nodes, TOP_NODES)
+            H.graph.update(view=state.fingerprint(), window=(start, end))
+            counts = {"nodes": top.nodes, "edges": top.edge_count, "events": top.event_count}
+        else:
+            whole = H = apply_view(data.graph, state)
+    elif data.store is None and plain_view(state):
         # The view is its window's edges: rank them before building any graph, so a view too
         # large to draw costs a graph of its top only (the whole one is built if details ask).
         edges = window_edges(data.graph, state)
