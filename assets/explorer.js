@@ -55,6 +55,17 @@
     return Object.assign({}, figure, {layout: Object.assign({}, figure.layout, {shapes: shapes})});
   }
 
+  function gridCopier() {
+    const sent = {};
+    return function (update) {
+      Object.assign(sent, update || {});
+      const nu = window.dash_clientside.no_update;
+      return ['rowData', 'columnDefs', 'rowClassRules'].map(function (k) {
+        return k in sent ? sent[k] : nu;
+      });
+    };
+  }
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     explorer: {
       /* The details panel: the server sends it as one HTML string (explorer/app/markup.py, every
@@ -72,6 +83,17 @@
           }
         }
         return window.dash_clientside.no_update;
+      },
+      /* A grid's props from its store (callbacks._register_lazy_grids): the server sends what
+       * changed (a click sends only the highlighted row's rule); the grid, made when its tab
+       * first opens, is given everything sent so far. */
+      gridData: gridCopier(),
+      changesGridData: gridCopier(),
+      /* A click on a metrics row, or Enter on it, selects its node. */
+      gridPick: function (cell, keyed) {
+        const t = (window.dash_clientside.callback_context.triggered[0] || {}).prop_id || '';
+        const id = t.endsWith('cellClicked') ? (cell && cell.rowId) : (keyed && keyed.data && keyed.data.id);
+        return id ? {id: id, at: Date.now()} : window.dash_clientside.no_update;
       },
       /* The slider's value, passed on once it has rested for a moment: five arrow presses make
        * one request, not five. */

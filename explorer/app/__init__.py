@@ -33,7 +33,8 @@ def create_app(data: str | Path | object):
         assets_folder=str(assets_dir()),
         serve_locally=True,
         update_title=None,
-        suppress_callback_exceptions=False,
+        # The grids are made when their tab first opens (callbacks._register_lazy_grids).
+        suppress_callback_exceptions=True,
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
     # Each page is drawn for its link (the view in the URL), so the graph comes with the page;

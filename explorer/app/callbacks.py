@@ -44,6 +44,7 @@ from ..presenter import (
 from ..viewstate import TABS, ViewState
 from . import components
 from .controls import controls_from_state, state_from_controls
+from .grids import changes_grid, metrics_grid
 from .markup import to_html
 
 CONTROL_IDS = [
@@ -93,17 +94,14 @@ _OUTPUTS = [
     ("search", "value"),
     ("network", "figure"),
     ("view-description", "children"),
-    ("grid", "rowData"),
-    ("grid", "columnDefs"),
-    ("grid", "rowClassRules"),
+    ("grid-data", "data"),
     ("details-html", "data"),
     ("sparkline", "figure"),
     ("path-from", "options"),
     ("path-to", "options"),
     ("map", "figure"),
     ("changes-graph", "figure"),
-    ("changes-grid", "rowData"),
-    ("changes-grid", "columnDefs"),
+    ("changes-grid-data", "data"),
     ("changes-summary", "children"),
     ("path-results", "children"),
     ("path-graph", "figure"),
@@ -124,8 +122,7 @@ def register(app: dash.Dash, data: AppData) -> None:
         Input("network", "clickData"),
         Input("map", "clickData"),
         Input("path-graph", "clickData"),
-        Input("grid", "cellClicked"),
-        Input("grid", "eventData"),
+        Input("grid-pick", "data"),
         Input("search", "value"),
         Input("reset", "n_clicks"),
         Input("play", "n_clicks"),
@@ -174,6 +171,7 @@ def register(app: dash.Dash, data: AppData) -> None:
     _register_tab_list(app)
     if len(data.entities) > OPTIONS_INLINE:
         _register_entity_search(app, data)
+    _register_lazy_grids(app)
     app.clientside_callback(
         "function(n){ if(!n){return window.dash_clientside.no_update;} return true; }",
         Output("grid", "exportDataAsCsv"),
@@ -218,10 +216,10 @@ def respond(data: AppData, search: str | None, args: tuple, triggered: dict) -> 
     drawn (:func:`opening_props`)."""
     n = len(CONTROL_IDS)
     values = dict(zip([c for c, _ in CONTROL_IDS], args[:n]))
-    (net_click, map_click, path_click, cell, key_row, found, _reset, _play, _ended, speed, step, stored, paused) = args[
-        n : n + 13
+    (net_click, map_click, path_click, pick, found, _reset, _play, _ended, speed, step, stored, paused) = args[
+        n : n + 12
     ]
-    shown_interval, shown_play, shown_slider, slider_server = args[n + 13 :]
+    shown_interval, shown_play, shown_slider, slider_server = args[n + 12 :]
     trigger = _trigger(list(triggered))
     playing = paused is False
     current = ViewState.from_dict(stored) if stored else None
@@ -253,10 +251,8 @@ def respond(data: AppData, search: str | None, args: tuple, triggered: dict) -> 
     elif trigger in ("network", "map", "path-graph"):
         click = {"network": net_click, "map": map_click, "path-graph": path_click}[trigger]
         state = current.replace(selected=_clicked(click) or current.selected)
-    elif trigger == "grid":
-        row = (cell or {}).get("rowId") if triggered.get("grid.cellClicked") else None
-        row = row or ((key_row or {}).get("data") or {}).get("id")
-        state = current.replace(selected=row or current.selected)
+    elif trigger == "grid-pick":  # a row clicked, or Enter pressed on it (gridPick in assets/explorer.js)
+        state = current.replace(selected=(pick or {}).get("id") or current.selected)
     elif trigger == "search":
         state = current.replace(focus=found, selected=found) if found else current
     elif trigger == "speed":
@@ -311,11 +307,14 @@ def respond(data: AppData, search: str | None, args: tuple, triggered: dict) -> 
         out[_key("details-html", "data")] = _details(data, result, state)
     # The metrics table and the Paths choices are filled while their tab is open (and when it
     # opens): a hidden grid re-rendering its rows on every click is time the graph waits for.
-    if state.tab == "metrics" and ("view" in plan or "tab" in plan):
-        out[_key("grid", "rowData")] = result.metrics
-        out[_key("grid", "columnDefs")] = _columns(state)
+    # The grids are made when their tab first opens (layout.metrics_grid); their props go through a
+    # store the browser copies into them (gridData in assets/explorer.js), so no grid is an output
+    # here that each answer would re-render while it is in flight.
     if state.tab == "metrics" and plan:
-        out[_key("grid", "rowClassRules")] = _row_rules(state)
+        grid = {"rowClassRules": _row_rules(state)}
+        if "view" in plan or "tab" in plan:
+            grid.update(rowData=result.metrics, columnDefs=_columns(state))
+        out[_key("grid-data", "data")] = grid
     if plan and ("view" in plan or "tab" in plan) and (state.tab == "path" or state.path_from or state.path_to):
         options = _view_options(data, result.view)
         out[_key("path-from", "options")] = options
@@ -335,9 +334,9 @@ def opening_props(data: AppData, search: str) -> dict[tuple[str, str], object]:
     yet: the page's layout carries it (:func:`explorer.app.layout.make_layout`), so the graph,
     the details and the controls are drawn with the page instead of after a first round trip,
     and that first call finds the page up to date."""
-    # After the URL: the controls, ten more inputs (clicks, search, reset, play, speed) and seven
+    # After the URL: the controls, nine more inputs (clicks, search, reset, play, speed) and seven
     # states, none of them shown yet (respond unpacks exactly that many).
-    args = (None,) * (len(CONTROL_IDS) + 10 + 7)
+    args = (None,) * (len(CONTROL_IDS) + 9 + 7)
     answer = respond(data, search, args, {})
     return {
         target: value
@@ -353,6 +352,34 @@ def _register_entity_search(app: dash.Dash, data: AppData) -> None:
         app.callback(Output(cid, "options"), Input(cid, "search_value"), Input(cid, "value"))(
             lambda text, value: entity_search(data, text, [value] if value else [])
         )
+
+
+def _register_lazy_grids(app: dash.Dash) -> None:
+    """The metrics and changes grids are made the first time their tab opens: mounting an AG Grid
+    costs the page's first paint (and every answer it is an output of) hundreds of milliseconds of
+    browser time, for a tab most visits never open.  Their rows and columns come through stores
+    (``grid-data``, ``changes-grid-data``), copied into the grid in the browser once it exists, and
+    a row's click comes back through ``grid-pick``."""
+    for holder, make in (("grid-holder", metrics_grid), ("changes-grid-holder", changes_grid)):
+        tab = "metrics" if holder == "grid-holder" else "changes"
+        app.callback(Output(holder, "children"), Input("tabs", "data"), State(holder, "children"))(
+            lambda open_tab, shown, tab=tab, make=make: make() if open_tab == tab and not shown else no_update
+        )
+    for grid in ("grid", "changes-grid"):
+        app.clientside_callback(
+            dash.ClientsideFunction("explorer", "gridData" if grid == "grid" else "changesGridData"),
+            Output(grid, "rowData"),
+            Output(grid, "columnDefs"),
+            Output(grid, "rowClassRules"),
+            Input(f"{grid}-data", "data"),
+        )
+    app.clientside_callback(
+        dash.ClientsideFunction("explorer", "gridPick"),
+        Output("grid-pick", "data"),
+        Input("grid", "cellClicked"),
+        Input("grid", "eventData"),
+        prevent_initial_call=True,
+    )
 
 
 def _register_tab_list(app: dash.Dash) -> None:
@@ -440,8 +467,7 @@ def _render_tab(data: AppData, state: ViewState, out: dict) -> None:
     elif state.tab == "changes":
         ch = render_changes(data, state)
         out[_key("changes-graph", "figure")] = ch["figure"]
-        out[_key("changes-grid", "rowData")] = ch["rows"]
-        out[_key("changes-grid", "columnDefs")] = ch["columns"]
+        out[_key("changes-grid-data", "data")] = {"rowData": ch["rows"], "columnDefs": ch["columns"]}
         out[_key("changes-summary", "children")] = ch["summary"]
     elif state.tab == "path":
         paths = render_paths(data, state)

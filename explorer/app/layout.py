@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
@@ -361,32 +360,10 @@ def _tabs():
                                 outline=True,
                                 className="my-2",
                             ),
-                            dag.AgGrid(
-                                id="grid",
-                                rowData=[],
-                                columnDefs=[],
-                                getRowId="params.data.id",
-                                dashGridOptions={
-                                    # Ticks chart rows; a click (or Enter) on a row selects its node.
-                                    "rowSelection": {
-                                        "mode": "multiRow",
-                                        "checkboxes": True,
-                                        "enableClickSelection": False,
-                                    },
-                                    "animateRows": False,
-                                    "pagination": True,
-                                    "paginationPageSize": 50,
-                                },
-                                eventListeners={"cellKeyDown": ["explorerSelectOnEnter(params, setEventData)"]},
-                                rowClassRules={},
-                                defaultColDef={"sortable": True, "filter": True, "resizable": True},
-                                csvExportParams={
-                                    "fileName": "explorer-metrics.csv",
-                                    "processCellCallback": {"function": "explorerCsvCell(params)"},
-                                },
-                                style={"height": "420px"},
-                                className="ag-theme-quartz",
-                            ),
+                            # The grid is made when the tab first opens (grids.py); its data waits in a store.
+                            html.Div(id="grid-holder", style={"minHeight": "420px"}),
+                            dcc.Store(id="grid-data"),
+                            dcc.Store(id="grid-pick"),
                             html.Div(
                                 "Click a row (or press Enter on it) to select its node; tick rows to chart the sorted "
                                 "column over time (by quarter, within the window).",
@@ -431,14 +408,8 @@ def _tabs():
                             ),
                             html.Div(id="changes-summary", className="small my-1"),
                             dcc.Graph(id="changes-graph", config=GRAPH_CONFIG, style={"height": "520px"}),
-                            dag.AgGrid(
-                                id="changes-grid",
-                                rowData=[],
-                                columnDefs=[],
-                                style={"height": "320px"},
-                                defaultColDef={"sortable": True, "filter": True, "resizable": True},
-                                className="ag-theme-quartz",
-                            ),
+                            html.Div(id="changes-grid-holder", style={"minHeight": "320px"}),
+                            dcc.Store(id="changes-grid-data"),
                         ]
                     ),
                 ],
