@@ -55,6 +55,8 @@
     return Object.assign({}, figure, {layout: Object.assign({}, figure.layout, {shapes: shapes})});
   }
 
+  let highlightToken = 0;
+
   function gridCopier() {
     const sent = {};
     return function (update) {
@@ -83,6 +85,24 @@
           }
         }
         return window.dash_clientside.no_update;
+      },
+      /* A click's new highlight (a patch of the network figure from the server), applied once the
+       * browser has drawn the details that came with it: the details are what the click asked
+       * for, and redrawing the graph first held them back by the graph's redraw time. A newer
+       * highlight replaces one still waiting. */
+      applyHighlight: function (highlight) {
+        const nu = window.dash_clientside.no_update;
+        if (!highlight || !highlight.patch) {
+          return nu;
+        }
+        const mine = (highlightToken += 1);
+        return new Promise(function (resolve) {
+          requestAnimationFrame(function () {
+            setTimeout(function () {
+              resolve(mine === highlightToken ? highlight.patch : nu);
+            }, 0);
+          });
+        });
       },
       /* A grid's props from its store (callbacks._register_lazy_grids): the server sends what
        * changed (a click sends only the highlighted row's rule); the grid, made when its tab

@@ -59,3 +59,32 @@ def test_the_changes_grid_is_made_on_its_tab(dash_duo, app_data):
     dash_duo.find_element("#tab-changes").click()
     wait_until(lambda: rows(dash_duo, "changes-grid"), what="the changes grid's rows")
     assert grids(dash_duo) == 1
+
+
+FIGURE_JS = """
+const gd = document.querySelector('#network .js-plotly-plot');
+return gd && gd.data ? gd.data.map(t => [t.name || '', (t.x || []).length, JSON.stringify(t.marker || {}).length]) : null;
+"""
+
+
+def test_a_click_shows_the_details_then_the_graph_draws_the_selection(dash_duo, app_data):
+    """The details come first, the highlight just after (applyHighlight): the graph must end up
+    drawing exactly the figure made for that selection."""
+    from explorer.presenter import render_view
+
+    query = "?from=2024-01-01&to=2024-02-29&level=countries"
+    start(dash_duo, app_data, query)
+    before = dash_duo.driver.execute_script(FIGURE_JS)
+    dash_duo.driver.execute_script(
+        "const gd = document.querySelector('#network .js-plotly-plot');"
+        "gd.emit('plotly_click', {points: [{customdata: 'node|CHN', curveNumber: 0, pointNumber: 0}]});"
+    )
+    wait_until(lambda: "People's Republic of China" in dash_duo.find_element("#details").text, what="the details")
+    selected = render_view(app_data, ViewState.from_query(query)[0].replace(selected="CHN")).network
+    want = [[t.get("name") or "", 0 if t.get("x") is None else len(t["x"]), None] for t in selected["data"]]
+
+    def drawn():
+        got = dash_duo.driver.execute_script(FIGURE_JS)
+        return got and [[n, k, None] for n, k, _ in got] == want and got != before
+
+    wait_until(drawn, what="the selection's highlight drawn")

@@ -93,6 +93,7 @@ _OUTPUTS = [
     ("play", "children"),
     ("search", "value"),
     ("network", "figure"),
+    ("network-highlight", "data"),
     ("view-description", "children"),
     ("grid-data", "data"),
     ("details-html", "data"),
@@ -182,6 +183,12 @@ def register(app: dash.Dash, data: AppData) -> None:
         dash.ClientsideFunction("explorer", "showDetails"),
         Output("details", "data-shown"),
         Input("details-html", "data"),
+    )
+    app.clientside_callback(
+        dash.ClientsideFunction("explorer", "applyHighlight"),
+        Output("network", "figure", allow_duplicate=True),
+        Input("network-highlight", "data"),
+        prevent_initial_call=True,
     )
     app.clientside_callback(
         dash.ClientsideFunction("explorer", "settleWindow"),
@@ -302,7 +309,11 @@ def respond(data: AppData, search: str | None, args: tuple, triggered: dict) -> 
         if rendered is None or (rendered.window(), rendered.hidden_folders) != (state.window(), state.hidden_folders):
             out[_key("sparkline", "figure")] = render_timeline(data, state)  # it depends on nothing else
     elif "selection" in plan:
-        out[_key("network", "figure")] = _selection_patch(data, rendered, state, result)
+        # Applied in the browser once the details are drawn (applyHighlight in assets/explorer.js).
+        # (Wrapped: Dash would take a patch sent to the store as a patch of the store's own data.)
+        out[_key("network-highlight", "data")] = {
+            "patch": _selection_patch(data, rendered, state, result).to_plotly_json()
+        }
     if "selection" in plan:
         out[_key("details-html", "data")] = _details(data, result, state)
     # The metrics table and the Paths choices are filled while their tab is open (and when it

@@ -544,6 +544,7 @@ def _page(data: AppData):
                                 # Filled with HTML in the browser (markup.to_html; assets/explorer.js).
                                 html.Div(id="details"),
                                 dcc.Store(id="details-html", data=to_html(details_hint())),
+                                dcc.Store(id="network-highlight"),
                             ],
                             className="details-panel",
                             tabIndex="0",
