@@ -40,6 +40,10 @@ if it stops answering), prints a FAIL line and still exits 0; a crash, or a floo
 with no completed sample (the benchmark itself is broken), exits 1.
 
 The selectors and URL keys it relies on are in EXPLORER, FLOOR and QUERY below.
+
+To try a change without editing the package, ``APPS_SCRIPT=path/to/script.py`` runs that
+script instead of ``browser_apps.py`` for both servers (same arguments; it may patch explorer
+and then call ``browser_apps.main()``).
 """
 
 from __future__ import annotations
@@ -367,7 +371,8 @@ class Server:
         env = dict(os.environ, DASH_DISABLE_VERSION_CHECK="true", PYTHONUNBUFFERED="1")
         if src:
             env["PYTHONPATH"] = os.pathsep.join([str(src), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-        cmd = [sys.executable, os.environ.get("APPS_SCRIPT", str(HERE / "browser_apps.py")), app, data, str(self.port), "--server", server]
+        script = os.environ.get("APPS_SCRIPT", str(HERE / "browser_apps.py"))
+        cmd = [sys.executable, script, app, data, str(self.port), "--server", server]
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env)
         self.ps = psutil.Process(self.proc.pid)
         _LIVE.append(self)
