@@ -87,6 +87,22 @@ def project_to_countries(view: nx.MultiGraph) -> nx.MultiGraph:
     return project_edges_to_countries(view.graph, view.edges(keys=True, data=True))
 
 
+def _placer(entities: dict, graph):
+    """``place(node, day)``: an official's country on that day (by the offices in ``graph``,
+    remembered per official and day), any other entity itself."""
+    placed: dict[tuple[str, dt.date], str | None] = {}
+
+    def place(n: str, day: dt.date) -> str | None:
+        if entities[n].get("kind") == "official":
+            key = (n, day)
+            if key not in placed:
+                placed[key] = official_country_at(graph, n, day)
+            return placed[key]
+        return n
+
+    return place
+
+
 def project_edges_to_countries(graph: dict, edges: Iterable[tuple]) -> nx.MultiGraph:
     """:func:`project_to_countries` of the view made of ``edges`` (``(u, v, key, data)``
     tuples) with the graph attributes ``graph``, without building that view first."""
@@ -95,16 +111,7 @@ def project_edges_to_countries(graph: dict, edges: Iterable[tuple]) -> nx.MultiG
     P.graph["level"] = "countries"
 
     entities = graph["entities"]
-    placed: dict[tuple[str, dt.date], str | None] = {}
-
-    def place(n: str, day: dt.date) -> str | None:
-        kind = entities[n].get("kind")
-        if kind == "official":
-            key = (n, day)
-            if key not in placed:
-                placed[key] = official_country_at(P, n, day)
-            return placed[key]
-        return n
+    place = _placer(entities, P)
 
     pairs: dict[tuple[str, str], dict] = {}
     seen_events: dict[tuple[str, str], set] = defaultdict(set)
@@ -457,15 +464,7 @@ def _country_rows(G: nx.MultiGraph) -> _CountryRows:
     holder = nx.MultiGraph()
     holder.graph.update(G.graph)
     entities = G.graph["entities"]
-    placed: dict[tuple[str, dt.date], str | None] = {}
-
-    def place(n: str, day: dt.date) -> str | None:
-        if entities[n].get("kind") == "official":
-            key = (n, day)
-            if key not in placed:
-                placed[key] = official_country_at(holder, n, day)
-            return placed[key]
-        return n
+    place = _placer(entities, holder)
 
     pair_ids: dict[tuple[str, str], int] = {}
     seen: set[tuple[int, str]] = set()
