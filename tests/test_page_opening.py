@@ -80,7 +80,8 @@ def test_a_page_with_no_link_or_no_referrer_opens_on_the_story(app, app_data):
 def first_call(app_data, page: dict, search: str) -> dict:
     """The main callback as the page's first call sends it: every input and state as the layout has them."""
     values = [page.get(cid, {}).get(prop) for cid, prop in callbacks.CONTROL_IDS]
-    inputs = [None] * 8 + [page["speed"].get("value")]  # clicks (graph, map, paths, grid), search, reset, play, ended; speed
+    # Clicks (graph, map, paths, grid), search, reset, play, ended; then the speed.
+    inputs = [None] * 8 + [page["speed"].get("value")]
     states = [
         page["step"].get("value"),
         page["view-state"].get("data"),

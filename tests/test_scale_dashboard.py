@@ -9,16 +9,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 from conftest import write_dataset
-from conftest_import import GDELT2_FIXTURE, fixture
 from plotly.utils import PlotlyJSONEncoder
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from test_browser import nodes, settle, wait_until
-from test_store import replicate
+from test_store import import_month
 
-from explorer.cli import cli
 from explorer.details import node_details
 from explorer.paths import bundled_data_dir
 from explorer.presenter import (
@@ -40,13 +37,7 @@ MONTH = "?from=2019-03-10&to=2019-03-16"
 @pytest.fixture(scope="module")
 def month(tmp_path_factory):
     """A month-like folder whose store was built, as the importer leaves it."""
-    path = fixture(GDELT2_FIXTURE)
-    root = tmp_path_factory.mktemp("scale")
-    result = CliRunner().invoke(
-        cli, ["import", "gdelt", str(path), "--out", str(root / "imported"), "--cameo", "all", "-q"]
-    )
-    assert result.exit_code == 0, result.output
-    folder = replicate(root / "imported", root / "month", copies=6)
+    folder = import_month(tmp_path_factory.mktemp("scale"), copies=6)
     assert not uses_store(folder)  # small enough for memory until a store is built
     build_store(folder)
     return folder

@@ -101,6 +101,17 @@ def assert_same_view(store, G, state: ViewState) -> None:
                 assert got_m.at[n, m] == pytest.approx(ref_m.at[n, m], abs=1e-9, rel=1e-9), (state.to_query(), m, n)
 
 
+def import_month(root: Path, copies: int) -> Path:
+    """The real GDELT fixture imported (every CAMEO code) into ``root/imported`` and repeated
+    ``copies`` times over March 2019 into ``root/month`` (see :func:`replicate`)."""
+    path = fixture(GDELT2_FIXTURE)
+    result = CliRunner().invoke(
+        cli, ["import", "gdelt", str(path), "--out", str(root / "imported"), "--cameo", "all", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    return replicate(root / "imported", root / "month", copies=copies)
+
+
 def replicate(src: Path, dest: Path, copies: int, days: int = 30, first: dt.date = dt.date(2019, 3, 1)) -> Path:
     """A month-like data folder: every event of ``src`` repeated ``copies`` times with new ids,
     new source ids and dates spread over ``days`` days from ``first``."""
@@ -165,13 +176,8 @@ def bundled_graph_module():
 @pytest.fixture(scope="module")
 def gdelt_month(tmp_path_factory):
     """The real GDELT fixture imported (every CAMEO code) and repeated 12 times over March 2019."""
-    path = fixture(GDELT2_FIXTURE)
     root = tmp_path_factory.mktemp("gdelt")
-    result = CliRunner().invoke(
-        cli, ["import", "gdelt", str(path), "--out", str(root / "imported"), "--cameo", "all", "-q"]
-    )
-    assert result.exit_code == 0, result.output
-    folder = replicate(root / "imported", root / "month", copies=12)
+    folder = import_month(root, copies=12)
     G = build_graph(load_dataset(folder))
     with open_store(build_store(folder, root / "store")) as store:
         yield folder, G, store

@@ -22,8 +22,7 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 from conftest import write_dataset
-from conftest_import import GDELT2_FIXTURE, fixture
-from test_store import replicate
+from test_store import import_month
 
 from explorer import build_graph, load_dataset
 from explorer.cli import cli
@@ -43,13 +42,7 @@ def month(tmp_path_factory):
     """The real GDELT fixture imported (every CAMEO code), repeated 20 times over March 2019 (so that
     a country pair has more than EVENT_SAMPLE events), opened through its event store and, for
     reference, in memory."""
-    path = fixture(GDELT2_FIXTURE)
-    root = tmp_path_factory.mktemp("month")
-    result = CliRunner().invoke(
-        cli, ["import", "gdelt", str(path), "--out", str(root / "imported"), "--cameo", "all", "-q"]
-    )
-    assert result.exit_code == 0, result.output
-    folder = replicate(root / "imported", root / "month", copies=20)
+    folder = import_month(tmp_path_factory.mktemp("month"), copies=20)
     return folder, prepare_app_data(folder, store=True), prepare_app_data(folder, store=False)
 
 
