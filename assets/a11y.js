@@ -152,30 +152,41 @@
     }
   }
 
-  /* Plotly redraws its SVG (and ag-grid its rows) many times a second while a graph moves or
-   * plays, and the details panel is replaced on every click; none of that adds a dropdown or a
-   * slider handle, so those changes do not re-run the scan. */
-  const BUSY = '.js-plotly-plot, .ag-root-wrapper, #details';
-  function onMutations(records) {
-    for (let i = 0; i < records.length; i++) {
-      const target = records[i].target;
-      const el = target.nodeType === 1 ? target : target.parentElement;
-      if (!el || !el.closest(BUSY)) {
-        schedule();
-        return;
+  /* Only the parts of the page that hold dropdowns and the slider are watched: a watch over the
+   * whole page also saw every element Plotly draws (thousands a redraw) and cost each level switch
+   * about 40 ms.  These containers come with the layout; until the renderer has drawn them all,
+   * each frame looks for them again. */
+  const WATCHED = ['aside[aria-label="Filters"]', '[data-tick-starts]', '.path-choices'];
+  const observer = new MutationObserver(schedule);
+  const watched = new Set();
+  function watch() {
+    let missing = 0;
+    WATCHED.forEach(function (sel) {
+      const el = document.querySelector(sel);
+      if (!el) {
+        missing++;
+      } else if (!watched.has(el)) {
+        watched.add(el);
+        observer.observe(el, {subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow']});
+        scan(el);
       }
-    }
+    });
+    return missing;
   }
 
   function start() {
     document.addEventListener('keydown', onKeyDown);
-    new MutationObserver(onMutations).observe(document.body, {
-      subtree: true,
-      childList: true,
-      attributes: true,
-      attributeFilter: ['aria-valuenow'],
+    const t0 = performance.now();
+    (function look() {
+      if (watch() && performance.now() - t0 < 60000) {
+        requestAnimationFrame(look);
+      }
+    })();
+    // A container the renderer replaced (none does today) is found again when focus moves.
+    document.addEventListener('focusin', function () {
+      watch();
+      schedule();
     });
-    scan(document);
   }
 
   if (document.readyState === 'loading') {

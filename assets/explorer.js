@@ -74,6 +74,17 @@
        * text escaped), which the browser parses at once; as Dash components its hundreds of
        * elements cost a click about 300 ms.  The panel keeps its scroll position unless it shows
        * something else. */
+      /* The entity dropdowns' options (search, focus), once the graph has drawn: a dropdown
+       * builds its search over every option when they arrive (layout._controls). */
+      entityOptions: function (options) {
+        if (!options) {
+          return [window.dash_clientside.no_update, window.dash_clientside.no_update];
+        }
+        const ready = (window.explorerDrawing && window.explorerDrawing.settled) || Promise.resolve();
+        return ready.then(function () {
+          return [options, options];
+        });
+      },
       showDetails: function (html) {
         const el = document.getElementById('details');
         if (el && el.__explorerHtml !== html) {

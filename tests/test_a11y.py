@@ -117,9 +117,11 @@ def open_page(duo, app_data, query=""):
     wait_until(
         lambda: duo.driver.execute_script(
             "const gd = document.querySelector('#network .js-plotly-plot');"
-            "return !!(gd && gd.data && gd.data.length) && !!document.getElementById('view-description').textContent;"
+            # A link to another tab opens it: the network, in its closed tab, is drawn when it opens.
+            "return (!!(gd && gd.data && gd.data.length) || document.getElementById('panel-network').hidden)"
+            " && !!document.getElementById('view-description').textContent;"
         ),
-        what="the network and its description",
+        what="the network (or the link's tab) and the view's description",
     )
 
 

@@ -64,7 +64,12 @@ def start(duo, app_data, query=""):
     duo.start_server(create_app(app_data))
     if query:
         duo.driver.get(duo.server_url + "/" + query)
-    wait_until(lambda: nodes(duo) is not None and duo.find_element("#view-description").text, what="first render")
+    # A link to another tab opens that tab: the network, in its closed tab, is drawn when it opens.
+    wait_until(
+        lambda: (nodes(duo) is not None or duo.driver.execute_script("return document.getElementById('panel-network').hidden"))
+        and duo.find_element("#view-description").text,
+        what="first render",
+    )
     settle(duo)
 
 

@@ -5,6 +5,7 @@ that first callback finds the page up to date and sends no figure again."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from dash import no_update
@@ -109,3 +110,52 @@ def test_a_page_drawn_for_another_link_is_redrawn_by_its_first_call(app, app_dat
     sent = first_call(app_data, layout_for(app, None), link)
     assert figure_nodes(sent["network.figure"]) == set(render_view(app_data, ViewState.from_query(link)[0]).view)
     assert "People&#39;s Republic of China" in sent["details-html.data"]
+
+
+def test_the_page_fetches_plotly_and_the_graph_code_with_itself(app):
+    """plotly.js and dcc.Graph's chunk come with the page (deferred), from this server: the first
+    graph does not wait for them to be asked for once the layout is drawn."""
+    import re
+
+    client = app.server.test_client()
+    html = client.get("/").get_data(as_text=True)
+    head = html.split("</head>", 1)[0]
+    srcs = re.findall(r'<script defer src="([^"]+)"></script>', head)
+    assert [s.rsplit("/", 1)[-1] for s in srcs] == ["plotly.min.js", "async-graph.js"]
+    import dash
+    import plotly
+
+    files = [
+        Path(plotly.__file__).parent / "package_data" / "plotly.min.js",
+        Path(dash.__file__).parent / "dcc" / "async-graph.js",
+    ]
+    for src, file in zip(srcs, files):
+        assert src.startswith("/_dash-component-suites/")  # served here, never from a CDN
+        r = client.get(src)
+        assert r.status_code == 200 and r.data == file.read_bytes(), src  # the very files dcc would fetch
+
+
+def test_entity_dropdowns_open_with_their_value_and_get_every_entity_from_a_store(app, app_data):
+    """Building a dropdown's search over every entity cost the first paint ~100 ms: the search
+    and focus dropdowns open with the option of their value only; every entity waits in a store
+    that the browser copies in once the graph has drawn (entityOptions in assets/explorer.js)."""
+    page = layout_for(app, "?from=2024-01&to=2024-02&focus=sergey-lavrov")
+    assert page["focus"]["value"] == "sergey-lavrov"
+    assert [o["value"] for o in page["focus"]["options"]] == ["sergey-lavrov"]
+    assert page["search"]["options"] == []
+    stored = page["entity-options"]["data"]
+    assert sorted(o["value"] for o in stored) == sorted(app_data.entities)
+    assert any("Лавров" in o["search"] for o in stored)  # aliases stay searchable
+    deps = json.loads(app.server.test_client().get("/_dash-dependencies").data)
+    copy = [d for d in deps if d["inputs"] == [{"id": "entity-options", "property": "data"}]]
+    assert len(copy) == 1 and copy[0]["clientside_function"]["function_name"] == "entityOptions"
+    assert copy[0]["output"] == "..search.options...focus.options.."
+
+
+def test_the_links_tab_is_open_in_the_page(app):
+    page = layout_for(app, "?from=2024-01&to=2024-02&tab=map")
+    assert page["panel-map"]["hidden"] is False and page["panel-network"]["hidden"] is True
+    assert page["tab-map"]["aria-selected"] == "true" and page["tab-map"]["tabIndex"] == "0"
+    assert page["tab-network"]["aria-selected"] == "false" and page["tab-network"]["tabIndex"] == "-1"
+    story = layout_for(app, "")
+    assert story["panel-network"]["hidden"] is False and story["panel-map"]["hidden"] is True

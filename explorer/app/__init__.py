@@ -37,6 +37,7 @@ def create_app(data: str | Path | object):
         suppress_callback_exceptions=True,
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
+    app.index_string = app.index_string.replace("{%css%}", "{%css%}\n" + _graph_scripts(app), 1)
     # Each page is drawn for its link (the view in the URL), so the graph comes with the page;
     # the page's first callback then finds it up to date.
     app.layout = lambda: layout.make_layout(app_data, callbacks.opening_props(app_data, _page_query()))
@@ -44,6 +45,19 @@ def create_app(data: str | Path | object):
     exports_menu.register(app, app_data)
     app.server.config["EXPLORER_DATA"] = str(app_data.path)
     return app
+
+
+def _graph_scripts(app) -> str:
+    """plotly.js and dcc.Graph's code, fetched with the page: ``dcc.Graph`` otherwise asks for
+    them only once the layout is drawn, and its first frame waits for their download and for the
+    other controls' code that arrives meanwhile.  Deferred, they run while the renderer waits for
+    its layout; dcc then finds ``window.Plotly`` set and its chunk installed, the same files it
+    would fetch itself."""
+    suites = app.config.requests_pathname_prefix + "_dash-component-suites/"
+    return "\n".join(
+        f'        <script defer src="{suites}{path}"></script>'
+        for path in ("plotly/package_data/plotly.min.js", "dash/dcc/async-graph.js")
+    )
 
 
 def _page_query() -> str:

@@ -45,6 +45,7 @@ from ..viewstate import TABS, ViewState
 from . import components
 from .controls import controls_from_state, state_from_controls
 from .grids import changes_grid, metrics_grid
+from .layout import ENTITY_DROPDOWNS
 from .markup import to_html
 
 CONTROL_IDS = [
@@ -172,6 +173,12 @@ def register(app: dash.Dash, data: AppData) -> None:
     _register_tab_list(app)
     if len(data.entities) > OPTIONS_INLINE:
         _register_entity_search(app, data)
+    else:
+        app.clientside_callback(
+            dash.ClientsideFunction("explorer", "entityOptions"),
+            *[Output(cid, "options") for cid in ENTITY_DROPDOWNS],
+            Input("entity-options", "data"),
+        )
     _register_lazy_grids(app)
     app.clientside_callback(
         "function(n){ if(!n){return window.dash_clientside.no_update;} return true; }",
@@ -314,7 +321,8 @@ def respond(data: AppData, search: str | None, args: tuple, triggered: dict) -> 
         out[_key("network-highlight", "data")] = {
             "patch": _selection_patch(data, rendered, state, result).to_plotly_json()
         }
-    if "selection" in plan:
+    # Nothing selected before or after: the panel already shows the hint.
+    if "selection" in plan and (state.selected or rendered is None or rendered.selected):
         out[_key("details-html", "data")] = _details(data, result, state)
     # The metrics table and the Paths choices are filled while their tab is open (and when it
     # opens): a hidden grid re-rendering its rows on every click is time the graph waits for.
@@ -359,7 +367,7 @@ def opening_props(data: AppData, search: str) -> dict[tuple[str, str], object]:
 def _register_entity_search(app: dash.Dash, data: AppData) -> None:
     """A large folder's entity dropdowns (search, focus) start empty and get the entities
     matching what is typed, plus the current value's, from the server."""
-    for cid in ("search", "focus"):
+    for cid in ENTITY_DROPDOWNS:
         app.callback(Output(cid, "options"), Input(cid, "search_value"), Input(cid, "value"))(
             lambda text, value: entity_search(data, text, [value] if value else [])
         )

@@ -15,6 +15,7 @@ from ..presenter import (
     TICK_UNITS,
     AppData,
     entity_options,
+    entity_search,
     relation_options,
     tick_end,
 )
@@ -31,6 +32,8 @@ OFFLINE_CONFIG = {
     "plotlyServerURL": "",
     "modeBarButtonsToRemove": ["sendChartToCloud", "sendDataToCloud", "editInChartStudio", "select2d", "lasso2d"],
 }
+# The dropdowns that choose among every entity (their options: layout._controls).
+ENTITY_DROPDOWNS = ("search", "focus")
 GRAPH_CONFIG = {
     **OFFLINE_CONFIG,
     "topojsonURL": "/assets/topojson/",
@@ -71,16 +74,20 @@ def _controls(data: AppData):
     countries = [
         {"label": o["label"].rsplit(" (", 1)[0], "value": o["value"]} for o in entity_options(data, ("country",))
     ]
-    # A large folder's dropdowns are filled as the user types (callbacks._register_entity_search).
-    everyone = entity_options(data) if len(data.entities) <= OPTIONS_INLINE else []
+    # The entity dropdowns open with their value's option only (make_layout): building a dropdown's
+    # search over every entity costs the first paint about 100 ms.  A folder of up to OPTIONS_INLINE
+    # entities has them all in a store, copied in once the graph has drawn (entityOptions in
+    # assets/explorer.js); a larger one is searched as the user types (callbacks._register_entity_search).
+    everyone = entity_options(data) if len(data.entities) <= OPTIONS_INLINE else None
     return html.Div(
         [
+            dcc.Store(id="entity-options", data=everyone),
             _folders_control(data),
             _field(
                 "Find an entity",
                 dcc.Dropdown(
                     id="search",
-                    options=everyone,
+                    options=[],
                     placeholder="Name or alias…",
                     searchable=True,
                     clearable=True,
@@ -150,7 +157,7 @@ def _controls(data: AppData):
                     dbc.Col(
                         _field(
                             "Ego focus",
-                            dcc.Dropdown(id="focus", options=everyone, placeholder="None", clearable=True),
+                            dcc.Dropdown(id="focus", options=[], placeholder="None", clearable=True),
                             "focus",
                         ),
                         width=8,
@@ -305,9 +312,8 @@ def _tab_set(panels: list) -> html.Div:
             id=f"tab-{key}",
             type="button",
             role="tab",
-            className="nav-link active" if key == first else "nav-link",
-            tabIndex="0" if key == first else "-1",
-            **{"aria-selected": "true" if key == first else "false", "aria-controls": f"panel-{key}"},
+            **_tab_props(key, first)[f"tab-{key}"],
+            **{"aria-controls": f"panel-{key}"},
         )
         for key, label in TABS.items()
     ]
@@ -320,6 +326,20 @@ def _tab_set(panels: list) -> html.Div:
     )
 
 
+def _tab_props(key: str, open_tab: str) -> dict[str, dict]:
+    """The props of tab ``key`` and of its panel when ``open_tab`` is open (the same the browser
+    sets when a tab opens: ``callbacks._register_tab_list``)."""
+    is_open = key == open_tab
+    return {
+        f"tab-{key}": {
+            "className": "nav-link active" if is_open else "nav-link",
+            "tabIndex": "0" if is_open else "-1",
+            "aria-selected": "true" if is_open else "false",
+        },
+        f"panel-{key}": {"hidden": not is_open},
+    }
+
+
 def _tab_panel(key: str, children: list) -> html.Div:
     """The panel of the tab ``key`` (hidden until its tab is opened)."""
     return html.Div(
@@ -327,7 +347,7 @@ def _tab_panel(key: str, children: list) -> html.Div:
         id=f"panel-{key}",
         role="tabpanel",
         tabIndex="0",
-        hidden=key != next(iter(TABS)),
+        **_tab_props(key, next(iter(TABS)))[f"panel-{key}"],
         **{"aria-labelledby": f"tab-{key}"},
     )
 
@@ -438,7 +458,7 @@ def _tabs():
                                         md=5,
                                     ),
                                 ],
-                                className="g-2 mt-2",
+                                className="g-2 mt-2 path-choices",
                             ),
                             dcc.Graph(id="path-graph", config=GRAPH_CONFIG, className="path-graph"),
                             html.Div(id="path-results"),
@@ -469,10 +489,20 @@ def make_layout(data: AppData, props: dict[tuple[str, str], object] | None = Non
     """The page; ``props`` (``{(id, prop): value}``, see :func:`explorer.app.callbacks.opening_props`)
     are set on its components, so it opens with its view drawn."""
     page = _page(data)
+    props = dict(props or {})
+    # The link's tab is open in the page itself: its graph is the one drawn first (assets/drawing.js).
+    open_tab = props.get(("tabs", "data"))
+    if open_tab in TABS:
+        for key in TABS:
+            for cid, values in _tab_props(key, open_tab).items():
+                props.update({(cid, prop): value for prop, value in values.items()})
     for component in page._traverse() if props else ():
         for (cid, prop), value in props.items():
             if getattr(component, "id", None) == cid:
                 setattr(component, prop, value)
+    for component in page._traverse():
+        if getattr(component, "id", None) in ENTITY_DROPDOWNS and getattr(component, "value", None):
+            component.options = entity_search(data, None, [component.value])
     return page
 
 
