@@ -70,10 +70,6 @@
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     explorer: {
-      /* The details panel: the server sends it as one HTML string (explorer/app/markup.py, every
-       * text escaped), which the browser parses at once; as Dash components its hundreds of
-       * elements cost a click about 300 ms.  The panel keeps its scroll position unless it shows
-       * something else. */
       /* The entity dropdowns' options (search, focus), once the graph has drawn: a dropdown
        * builds its search over every option when they arrive (layout._controls). */
       entityOptions: function (options) {
@@ -85,6 +81,10 @@
           return [options, options];
         });
       },
+      /* The details panel: the server sends it as one HTML string (explorer/app/markup.py, every
+       * text escaped), which the browser parses at once; as Dash components its hundreds of
+       * elements cost a click about 300 ms.  The panel keeps its scroll position unless it shows
+       * something else. */
       showDetails: function (html) {
         const el = document.getElementById('details');
         if (el && el.__explorerHtml !== html) {
