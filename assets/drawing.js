@@ -28,11 +28,11 @@
     settled: new Promise(function (resolve) {
       opened = resolve;
     }),
+    openedBy: null, // 'a draw', or 'the timer' when nothing drew in time
   };
   setTimeout(function () {
     opened();
   }, 2 * OPEN_AFTER_MS);
-  window.explorerDrawing.openedBy = null; // 'a draw', or 'the timer' when nothing drew in time
 
   function held(gd) {
     if (!gd || !gd.closest) {

@@ -326,7 +326,7 @@ def respond(data: AppData, search: str | None, args: tuple, triggered: dict) -> 
         out[_key("details-html", "data")] = _details(data, result, state)
     # The metrics table and the Paths choices are filled while their tab is open (and when it
     # opens): a hidden grid re-rendering its rows on every click is time the graph waits for.
-    # The grids are made when their tab first opens (layout.metrics_grid); their props go through a
+    # The grids are made when their tab first opens (grids.metrics_grid); their props go through a
     # store the browser copies into them (gridData in assets/explorer.js), so no grid is an output
     # here that each answer would re-render while it is in flight.
     if state.tab == "metrics" and plan:
@@ -379,14 +379,16 @@ def _register_lazy_grids(app: dash.Dash) -> None:
     browser time, for a tab most visits never open.  Their rows and columns come through stores
     (``grid-data``, ``changes-grid-data``), copied into the grid in the browser once it exists, and
     a row's click comes back through ``grid-pick``."""
-    for holder, make in (("grid-holder", metrics_grid), ("changes-grid-holder", changes_grid)):
-        tab = "metrics" if holder == "grid-holder" else "changes"
+    for grid, tab, make, copier in (
+        ("grid", "metrics", metrics_grid, "gridData"),
+        ("changes-grid", "changes", changes_grid, "changesGridData"),
+    ):
+        holder = f"{grid}-holder"
         app.callback(Output(holder, "children"), Input("tabs", "data"), State(holder, "children"))(
             lambda open_tab, shown, tab=tab, make=make: make() if open_tab == tab and not shown else no_update
         )
-    for grid in ("grid", "changes-grid"):
         app.clientside_callback(
-            dash.ClientsideFunction("explorer", "gridData" if grid == "grid" else "changesGridData"),
+            dash.ClientsideFunction("explorer", copier),
             Output(grid, "rowData"),
             Output(grid, "columnDefs"),
             Output(grid, "rowClassRules"),

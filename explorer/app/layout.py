@@ -489,19 +489,22 @@ def make_layout(data: AppData, props: dict[tuple[str, str], object] | None = Non
     """The page; ``props`` (``{(id, prop): value}``, see :func:`explorer.app.callbacks.opening_props`)
     are set on its components, so it opens with its view drawn."""
     page = _page(data)
-    props = dict(props or {})
+    by_id: dict[str, dict[str, object]] = {}
+    for (cid, prop), value in (props or {}).items():
+        by_id.setdefault(cid, {})[prop] = value
     # The link's tab is open in the page itself: its graph is the one drawn first (assets/drawing.js).
-    open_tab = props.get(("tabs", "data"))
+    open_tab = by_id.get("tabs", {}).get("data")
     if open_tab in TABS:
         for key in TABS:
             for cid, values in _tab_props(key, open_tab).items():
-                props.update({(cid, prop): value for prop, value in values.items()})
-    for component in page._traverse() if props else ():
-        for (cid, prop), value in props.items():
-            if getattr(component, "id", None) == cid:
-                setattr(component, prop, value)
+                by_id.setdefault(cid, {}).update(values)
     for component in page._traverse():
-        if getattr(component, "id", None) in ENTITY_DROPDOWNS and getattr(component, "value", None):
+        cid = getattr(component, "id", None)
+        if not isinstance(cid, str):
+            continue
+        for prop, value in by_id.get(cid, {}).items():
+            setattr(component, prop, value)
+        if cid in ENTITY_DROPDOWNS and getattr(component, "value", None):
             component.options = entity_search(data, None, [component.value])
     return page
 
