@@ -57,6 +57,30 @@
 
   let highlightToken = 0;
 
+  // The other level's figure (callbacks._register_level_ahead): asked for when the page is idle.
+  let aheadToken = 0;
+  const levelAhead = {asked: null, swaps: 0}; // read by the browser tests
+  window.explorerLevelAhead = levelAhead;
+  function whenIdle(fn) {
+    if (window.requestIdleCallback) {
+      window.requestIdleCallback(fn, {timeout: 1000});
+    } else {
+      setTimeout(fn, 50);
+    }
+  }
+  // JSON with sorted keys: the same data, whatever order its keys came in.
+  function canonical(value) {
+    return JSON.stringify(value, function (key, v) {
+      if (v && typeof v === 'object' && !Array.isArray(v)) {
+        return Object.keys(v).sort().reduce(function (o, k) {
+          o[k] = v[k];
+          return o;
+        }, {});
+      }
+      return v;
+    });
+  }
+
   function gridCopier() {
     const sent = {};
     return function (update) {
@@ -80,6 +104,40 @@
         return ready.then(function () {
           return [options, options];
         });
+      },
+      /* Ask for the other level's figure for the view now shown, once the page is idle (after
+       * its first draw has painted, and not while playing: frames change the view each tick). */
+      levelAhead: function (stored, tickerDisabled) {
+        const nu = window.dash_clientside.no_update;
+        const mine = (aheadToken += 1);
+        if (!stored || tickerDisabled === false) {
+          return nu;
+        }
+        const ready = (window.explorerDrawing && window.explorerDrawing.settled) || Promise.resolve();
+        return ready.then(function () {
+          return new Promise(function (resolve) {
+            whenIdle(function () {
+              const current = mine === aheadToken;
+              levelAhead.asked = current ? stored : levelAhead.asked;
+              resolve(current ? stored : nu);
+            });
+          });
+        });
+      },
+      /* A click on the level control: the figure held for it is drawn at once if it was made
+       * for the view shown, and the change goes on to the main callback saying which figure was
+       * drawn (its answer then leaves the figure out). A level the page already shows (the
+       * server set the control) is not a change. */
+      levelSwap: function (level, next, stored) {
+        const nu = window.dash_clientside.no_update;
+        if (!stored || stored.level === level) {
+          return [nu, nu];
+        }
+        if (next && next.level === level && next.basis && canonical(next.basis) === canonical(stored)) {
+          levelAhead.swaps += 1;
+          return [next.figure, {level: level, drew: next.key, at: Date.now()}];
+        }
+        return [nu, {level: level, drew: null, at: Date.now()}];
       },
       /* The details panel: the server sends it as one HTML string (explorer/app/markup.py, every
        * text escaped), which the browser parses at once; as Dash components its hundreds of

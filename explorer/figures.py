@@ -1381,7 +1381,9 @@ def make_map_figure(
                 xref="paper",
                 yref="paper",
                 x=0,
-                y=0,
+                xanchor="left",
+                y=1,
+                yanchor="bottom",  # above the map (the legend is under it)
                 showarrow=False,
                 font=dict(size=10),
             )
@@ -1404,15 +1406,21 @@ def make_map_figure(
         font=FONT,
         hoverlabel=dict(align="left"),
         template=_no_template(),
-        # Beside the map, as on the network: never over a country.
+        # Under the map, in rows: never over a country, and the map gets the figure's whole width
+        # (beside it, the legend left a map a third narrower, centred in a band of empty space).
         legend=dict(
-            x=1.0,
+            orientation="h",
+            x=0,
             xanchor="left",
-            y=1,
+            y=-0.02,
             yanchor="top",
             bgcolor="rgba(255,255,255,0.9)",
             itemsizing="constant",
-            title=dict(text="Status towards " + _esc(", ".join(org_names)) if org_names else "Countries"),
+            title=dict(
+                text="Status towards " + _esc(", ".join(org_names)) if org_names else "Countries",
+                side="top",  # its own row: the entries get the whole width
+            ),
+            traceorder="normal",  # grouped, a horizontal legend sets each group in a column of its own
         ),
         **({"annotations": annotations} if annotations else {}),
     )

@@ -235,6 +235,17 @@ def test_the_map_renders(dash_duo, app_data):
         lambda: dash_duo.driver.find_elements(By.CSS_SELECTOR, "#map .geo path.js-line, #map .geo .countries path"),
         what="country shapes from the local map file",
     )
+    # The world fills the graph: its whole width, its legend in rows under it, no band of empty
+    # space above it (the legend beside the map left it a third narrower, 170 px down).
+    box = dash_duo.driver.execute_script(
+        "const gd = document.querySelector('#map .js-plotly-plot'); const r = (s) => gd.querySelector(s).getBoundingClientRect();"
+        " const g = r('.main-svg'), w = r('.geolayer'), l = r('.legend');"
+        " return {graph: [g.top, g.bottom, g.width, g.right], map: [w.top, w.bottom, w.width], legend: [l.top, l.right]};"
+    )
+    (top, bottom, width, right), (mtop, mbottom, mwidth), (ltop, lright) = box["graph"], box["map"], box["legend"]
+    assert mwidth >= 0.95 * width, box
+    assert mtop - top <= 0.15 * (bottom - top), box
+    assert ltop >= mbottom - 1 and lright <= right + 1, box
     shot(dash_duo, "05-map")
     assert severe_logs(dash_duo) == []
 

@@ -78,9 +78,11 @@ def test_a_page_with_no_link_or_no_referrer_opens_on_the_story(app, app_data):
         assert "search" not in page["url"]  # the link is the browser's: the first callback writes it
 
 
-def first_call(app_data, page: dict, search: str) -> dict:
-    """The main callback as the page's first call sends it: every input and state as the layout has them."""
-    values = [page.get(cid, {}).get(prop) for cid, prop in callbacks.CONTROL_IDS]
+def first_call(app_data, page: dict, search: str, changed: dict | None = None) -> dict:
+    """The main callback as the page's first call sends it: every input and state as the layout
+    has them (``changed``: inputs by control id, and sent as the request's triggers)."""
+    changed = changed or {}
+    values = [changed.get(cid, page.get(cid, {}).get(prop)) for cid, prop in callbacks.CONTROL_IDS]
     # Clicks (graph, map, paths, grid), search, reset, play, ended; then the speed.
     inputs = [None] * 8 + [page["speed"].get("value")]
     states = [
@@ -91,8 +93,11 @@ def first_call(app_data, page: dict, search: str) -> dict:
         page["play"].get("children"),
         page["timeline"].get("value"),
         page["timeline-server"].get("data"),
+        # The level the control shows (after a click, the one clicked; its input is levelSwap's copy).
+        changed["level"]["level"] if "level" in changed else page["level"].get("value"),
     ]
-    answer = callbacks.respond(app_data, search, tuple(values + inputs + states), {})
+    triggered = {f"{callbacks._INPUT_OF.get(cid, (cid, 'value'))[0]}.x": v for cid, v in changed.items()}
+    answer = callbacks.respond(app_data, search, tuple(values + inputs + states), triggered)
     return {f"{c}.{p}": v for (c, p), v in zip(callbacks._OUTPUTS, answer) if v is not no_update}
 
 
@@ -159,3 +164,31 @@ def test_the_links_tab_is_open_in_the_page(app):
     assert page["tab-network"]["aria-selected"] == "false" and page["tab-network"]["tabIndex"] == "-1"
     story = layout_for(app, "")
     assert story["panel-network"]["hidden"] is False and story["panel-map"]["hidden"] is True
+
+
+def test_a_level_switch_the_browser_drew_is_answered_without_the_figure(app, app_data):
+    """levelSwap (assets/explorer.js) draws the other level's figure the page holds, made for the
+    view shown (callbacks._register_level_ahead), and says so: the answer then brings the rest
+    of the view but not the figure.  Any other figure, or none, and the answer sends it."""
+    link = "?from=2024-01-01&to=2024-02-29&level=officials&sel=CHN"
+    page = layout_for(app, link)
+    stored = page["view-state"]["data"]
+    target = callbacks.level_switched(app_data, ViewState.from_dict(stored), "countries")
+    assert target.level == "countries" and target.selected == "CHN" and target.window() == ViewState.from_dict(stored).window()
+    countries = set(render_view(app_data, target).view)
+    assert countries != figure_nodes(page["network"]["figure"])
+
+    def switch(drew):
+        return first_call(app_data, page, link, {"level": {"level": "countries", "drew": drew, "at": 1}})
+
+    drawn = switch(callbacks._ahead_key(stored, target))
+    assert "network.figure" not in drawn
+    assert drawn["view-state.data"]["level"] == "countries" and "level=countries" in drawn["url.search"]
+    assert "countries" in str(drawn["view-description.children"]).lower()
+    assert "level.value" not in drawn  # the control shows what was clicked: not written back
+
+    other = ViewState.from_dict({**stored, "date_from": "2020-01-01"})
+    for drew in (None, callbacks._ahead_key(other.to_dict(), target), callbacks._ahead_key(stored, other)):
+        sent = switch(drew)
+        assert figure_nodes(sent["network.figure"]) == countries, drew
+        assert sent["view-state.data"] == drawn["view-state.data"]

@@ -79,7 +79,9 @@ FRAMES_PER_CHUNK = 6
 _PLAYBACK_ECHO = {"date-from", "date-to", "timeline"}
 
 # Controls read through a debounced copy: arrow presses on the slider settle before a request goes out.
-_INPUT_OF = {"timeline": ("timeline-commit", "data")}
+# The level control's change comes through levelSwap (_register_level_ahead), which says whether
+# the browser drew the level's figure itself.
+_INPUT_OF = {"timeline": ("timeline-commit", "data"), "level": ("level-commit", "data")}
 _CONTROL_OF = {inp: cid for cid, (inp, _) in _INPUT_OF.items()}
 
 # The outputs of the main callback, by name, in order.
@@ -139,6 +141,7 @@ def register(app: dash.Dash, data: AppData) -> None:
         State("play", "children"),
         State("timeline", "value"),
         State("timeline-server", "data"),
+        State("level", "value"),  # shown (its input here is the copy levelSwap passes on)
     )
     def main(search, *args):
         return respond(data, search, args, dict(ctx.triggered_prop_ids))
@@ -170,6 +173,7 @@ def register(app: dash.Dash, data: AppData) -> None:
         sorted_metric = _sorted_metric(columns)
         return render_series(data, state.replace(metric=sorted_metric) if sorted_metric else state, ids)
 
+    _register_level_ahead(app, data)
     _register_tab_list(app)
     if len(data.entities) > OPTIONS_INLINE:
         _register_entity_search(app, data)
@@ -233,7 +237,9 @@ def respond(data: AppData, search: str | None, args: tuple, triggered: dict) -> 
     (net_click, map_click, path_click, pick, found, _reset, _play, _ended, speed, step, stored, paused) = args[
         n : n + 12
     ]
-    shown_interval, shown_play, shown_slider, slider_server = args[n + 12 :]
+    shown_interval, shown_play, shown_slider, slider_server, shown_level = args[n + 12 :]
+    commit = values.get("level") if isinstance(values.get("level"), dict) else {}
+    values["level"] = shown_level
     trigger = _trigger(list(triggered))
     playing = paused is False
     current = ViewState.from_dict(stored) if stored else None
@@ -273,6 +279,8 @@ def respond(data: AppData, search: str | None, args: tuple, triggered: dict) -> 
         state = current
     elif trigger == "timeline" and values.get("timeline") == controls_from_state(current, data)["timeline"]:
         state = current  # the slider echoing the window it was set to, not a move
+    elif trigger == "level":
+        state = level_switched(data, current, commit.get("level"))
     else:
         state = state_from_controls(current, trigger, values, data)
     if trigger not in ("play", "speed"):
@@ -310,8 +318,10 @@ def respond(data: AppData, search: str | None, args: tuple, triggered: dict) -> 
 
     result = render_view(data, state) if plan else None
     if "view" in plan:
-        fig = result.network
-        out[_key("network", "figure")] = fig
+        # A level switch the browser has already drawn from the figure it held (levelSwap in
+        # assets/explorer.js) is not drawn twice.
+        if not (trigger == "level" and commit.get("drew") and commit.get("drew") == _ahead_key(stored, state)):
+            out[_key("network", "figure")] = result.network
         out[_key("view-description", "children")] = result.description
         if rendered is None or (rendered.window(), rendered.hidden_folders) != (state.window(), state.hidden_folders):
             out[_key("sparkline", "figure")] = render_timeline(data, state)  # it depends on nothing else
@@ -353,15 +363,67 @@ def opening_props(data: AppData, search: str) -> dict[tuple[str, str], object]:
     yet: the page's layout carries it (:func:`explorer.app.layout.make_layout`), so the graph,
     the details and the controls are drawn with the page instead of after a first round trip,
     and that first call finds the page up to date."""
-    # After the URL: the controls, nine more inputs (clicks, search, reset, play, speed) and seven
+    # After the URL: the controls, nine more inputs (clicks, search, reset, play, speed) and eight
     # states, none of them shown yet (respond unpacks exactly that many).
-    args = (None,) * (len(CONTROL_IDS) + 9 + 7)
+    args = (None,) * (len(CONTROL_IDS) + 9 + 8)
     answer = respond(data, search, args, {})
     return {
         target: value
         for target, value in zip(_OUTPUTS, answer)
         if value is not no_update and target not in _NOT_IN_LAYOUT
     }
+
+
+def level_switched(data: AppData, current: ViewState, level: str | None) -> ViewState:
+    """The state after the level control is set to ``level``: the main callback's answer, and
+    the state whose figure the browser is given ahead of the click (:func:`_register_level_ahead`)."""
+    return _explicit_window(state_from_controls(current, "level", {"level": level}, data), data)
+
+
+def _other_level(state: ViewState) -> str:
+    return "officials" if state.level == "countries" else "countries"
+
+
+def _ahead_key(stored: dict | None, target: ViewState) -> str:
+    """Names the figure held ahead: the view state it was made from, as the page holds it (the
+    browser compares that very data), and the state it draws."""
+    return json.dumps([stored, target.to_dict()], sort_keys=True, default=list)
+
+
+def _register_level_ahead(app: dash.Dash, data: AppData) -> None:
+    """The other level's figure, made while the page is idle, so a level switch draws it at once.
+
+    After each change of view (and once the page's first draw has painted) the browser asks for
+    it (``levelAhead`` in assets/explorer.js; not while playing).  A click on the level control
+    goes to ``levelSwap``, which draws that figure at once if it was made for the view shown,
+    and passes the change on to the main callback (``level-commit``) saying so: the answer
+    brings the rest (the description, the link, the tables) and leaves the figure out.  The
+    server keeps its last views (``presenter.render_view``), so that answer builds nothing twice."""
+    app.clientside_callback(
+        dash.ClientsideFunction("explorer", "levelAhead"),
+        Output("level-next-request", "data"),
+        Input("view-state", "data"),
+        State("ticker", "disabled"),
+    )
+
+    @app.callback(Output("level-next", "data"), Input("level-next-request", "data"), prevent_initial_call=True)
+    def level_ahead(stored):
+        if not stored:
+            return no_update
+        shown = ViewState.from_dict(stored)
+        target = level_switched(data, shown, _other_level(shown))
+        figure = render_view(data, target).network
+        return {"basis": stored, "level": target.level, "key": _ahead_key(stored, target), "figure": figure}
+
+    app.clientside_callback(
+        dash.ClientsideFunction("explorer", "levelSwap"),
+        Output("network", "figure", allow_duplicate=True),
+        Output("level-commit", "data"),
+        Input("level", "value"),
+        State("level-next", "data"),
+        State("view-state", "data"),
+        prevent_initial_call=True,
+    )
 
 
 def _register_entity_search(app: dash.Dash, data: AppData) -> None:

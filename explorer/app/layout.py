@@ -364,7 +364,7 @@ def _tabs():
             _tab_panel(
                 "map",
                 children=[
-                    dcc.Graph(id="map", config=GRAPH_CONFIG, style={"height": "600px"}),
+                    dcc.Graph(id="map", config=GRAPH_CONFIG, className="map-graph"),
                 ],
             ),
             _tab_panel(
@@ -516,6 +516,10 @@ def _page(data: AppData):
         [
             dcc.Location(id="url", refresh="callback-nav"),
             dcc.Store(id="view-state", storage_type="memory"),
+            # The other level's figure, held for a level switch (callbacks._register_level_ahead).
+            dcc.Store(id="level-next-request"),
+            dcc.Store(id="level-next"),
+            dcc.Store(id="level-commit"),
             dcc.Download(id="download"),
             html.Header(
                 dbc.Row(
