@@ -68,6 +68,9 @@ _LOOKUP_GROUP = 4_096
 
 _TOPIC = pa.struct([("topic", pa.string()), ("topic_cf", pa.string()), ("outcome", pa.string())])
 
+SPILL_MEMORY = "384MB"
+"""DuckDB's memory limit when it may spill to a folder (an import's store, staged as Parquet files)."""
+
 
 def default_store_path(folder: str | Path) -> Path:
     """Where the store of a data folder lives: ``FOLDER/.explorer-store``, or, when the
@@ -175,23 +178,37 @@ def build_store(folder: str | Path, out: str | Path | None = None, *, rebuild: b
 
 
 def build_store_from_tables(
-    folder: str | Path, tables: dict[str, pa.Table], out: str | Path | None = None, *, data: str | Path | None = None
+    folder: str | Path,
+    tables: dict[str, pa.Table | Path],
+    out: str | Path | None = None,
+    *,
+    data: str | Path | None = None,
+    spill: Path | None = None,
 ) -> Path:
     """Write the store of ``folder`` from its tables as :func:`_arrow_tables` makes them from the
     validated folder, without reading or validating the CSV files: for a writer whose rows are
     valid by construction and already in hand (an import, see :mod:`explorer.importers.store`).
 
-    ``data`` is the folder the manifest names (default ``folder``): the final place of a folder
-    written under a temporary name and renamed once complete.  The manifest keeps ``folder``'s
+    A table is an Arrow table or a Parquet file holding one (read by DuckDB as it goes).  With
+    ``spill``, a folder for DuckDB's temporary files, DuckDB works within a smaller memory limit
+    (:data:`SPILL_MEMORY`) and writes what does not fit there.  ``data`` is the folder the
+    manifest names (default ``folder``): the final place of a folder written under a temporary
+    name and renamed once complete.  The manifest keeps ``folder``'s
     file sizes, times and content hash, which a rename does not change.
     """
     folder = Path(folder)
     dest = Path(out) if out is not None else default_store_path(folder)
-    return _write_store(folder, dest, tables, _content_fingerprint(folder), _stat_fingerprint(folder), data)
+    return _write_store(folder, dest, tables, _content_fingerprint(folder), _stat_fingerprint(folder), data, spill)
 
 
 def _write_store(
-    folder: Path, dest: Path, tables: dict[str, pa.Table], fingerprint, stat, data: str | Path | None = None
+    folder: Path,
+    dest: Path,
+    tables: dict[str, pa.Table | Path],
+    fingerprint,
+    stat,
+    data: str | Path | None = None,
+    spill: Path | None = None,
 ) -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(
@@ -203,7 +220,7 @@ def _write_store(
         what="an explorer store",
         option="store",
     ) as tmp:
-        counts = _write_tables(tables, tmp)
+        counts = _write_tables(tables, tmp, spill)
         manifest = {
             "version": STORE_VERSION,
             "data": str(Path(data if data is not None else folder).resolve()),
@@ -335,19 +352,33 @@ ORDER BY start_date, event
 """
 
 
-def _write_tables(tables: dict[str, pa.Table], folder: Path) -> dict[str, int]:
+def _quoted(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _write_tables(tables: dict[str, pa.Table | Path], folder: Path, spill: Path | None = None) -> dict[str, int]:
     import duckdb
 
-    con = duckdb.connect(config={"threads": 2, "memory_limit": "1GB", "preserve_insertion_order": True})
+    config = {"threads": 2, "memory_limit": "1GB", "preserve_insertion_order": True}
+    if spill is not None:
+        config.update(memory_limit=SPILL_MEMORY, temp_directory=str(spill))
+    con = duckdb.connect(config=config)
     try:
         con.execute("SET enable_progress_bar = false")
+        counts = {}
         for name, table in tables.items():
-            con.register(name if name != "events" else "ev", table)
+            view = name if name != "events" else "ev"
+            if isinstance(table, Path):
+                con.execute(f"CREATE VIEW {view} AS SELECT * FROM read_parquet({_quoted(table)})")
+                counts[name] = int(con.execute(f"SELECT count(*) FROM {view}").fetchone()[0])
+            else:
+                con.register(view, table)
+                counts[name] = int(table.num_rows)
         con.execute(_PLACED)
 
         def copy(select: str, name: str, group: int) -> None:
-            target = str(folder / f"{name}.parquet").replace("'", "''")
-            con.execute(f"COPY ({select}) TO '{target}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {group})")
+            target = _quoted(folder / f"{name}.parquet")
+            con.execute(f"COPY ({select}) TO {target} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {group})")
 
         copy("SELECT * FROM entities ORDER BY id", "entities", _LOOKUP_GROUP)
         copy("SELECT * FROM affiliations ORDER BY line", "affiliations", _LOOKUP_GROUP)
@@ -362,10 +393,9 @@ def _write_tables(tables: dict[str, pa.Table], folder: Path) -> dict[str, int]:
         copy("SELECT * FROM sources ORDER BY id", "sources", _LOOKUP_GROUP)
         copy(_DYADS, "dyads", _WINDOW_GROUP)
         copy(_SOLO, "solo", _WINDOW_GROUP)
-        counts = {name: int(t.num_rows) for name, t in tables.items()}
         for name in ("dyads", "solo"):
-            path = str(folder / f"{name}.parquet").replace("'", "''")
-            counts[name] = int(con.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()[0])
+            path = _quoted(folder / f"{name}.parquet")
+            counts[name] = int(con.execute(f"SELECT count(*) FROM read_parquet({path})").fetchone()[0])
     except duckdb.IOException as exc:
         raise WriteError(folder.parent, str(exc).splitlines()[0]) from exc
     except duckdb.Error as exc:  # pragma: no cover - a bug, not a user error
