@@ -366,6 +366,45 @@ def test_responses_are_compressed(client):
     )
 
 
+def test_the_page_files_are_compressed_once_and_callbacks_every_time(tmp_path, monkeypatch):
+    import flask_compress.flask_compress as fc
+
+    from explorer.app.server import _PAGE_FILE, warm_up
+
+    folder = write_dataset(tmp_path / "d")
+    served = make_server_app(folder, ServerSettings(cache_mb=0))  # no response cache: flask-compress's own
+    try:
+        compressed = []
+        real = fc._compress_data
+        monkeypatch.setattr(fc, "_compress_data", lambda app, data, alg: compressed.append(alg) or real(app, data, alg))
+        warm_up(served)
+        client = served.wsgi.test_client()
+        files = _PAGE_FILE.findall(client.get("/").get_data(as_text=True))
+        assert any("plotly" in f for f in files) and any(f.startswith("/assets/") for f in files)
+        done = len(compressed)
+        assert done >= len(files)  # warm-up compressed every file the page loads
+        for f in files:  # a browser's first visit: every file comes compressed, none compressed again
+            r = client.get(f.replace("&amp;", "&"), headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
+            assert r.status_code == 200 and r.headers.get("Content-Encoding") == "br", f
+        assert len(compressed) == done
+        assert (
+            client.get("/assets/explorer.js", headers={"Accept-Encoding": "gzip"}).headers["Content-Encoding"] == "gzip"
+        )
+        assert len(compressed) == done + 1  # each encoding once
+        dep = next(d for d in _callbacks(client) if "export-download" not in d["output"])
+        before = len(compressed)
+        for _ in range(2):
+            client.post(
+                "/_dash-update-component",
+                data=_body(dep),
+                content_type="application/json",
+                headers={"Accept-Encoding": "br"},
+            )
+        assert len(compressed) - before == 2  # an answer is never taken from this store
+    finally:
+        served.cleanup()
+
+
 # --- exports --------------------------------------------------------------------------------------
 
 

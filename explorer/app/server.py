@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html
 import importlib.metadata
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -117,6 +119,37 @@ COMPRESSION = ("br", "gzip")  # what the responses are compressed with, by prefe
 WARM_UP_SECONDS = 5.0  # at most this long (then one view more) is spent computing views before the fork
 
 
+STATIC_PREFIXES = ("/_dash-component-suites/", "/assets/")
+"""Where the page's files are served from: the same bytes for a path and query, for the process's life
+(Dash puts each file's version or modification time in its query)."""
+
+
+def _static_key(request) -> str:
+    """flask-compress's cache key: the path and query of a page file, ``""`` for any other answer."""
+    if request.method == "GET" and request.path.startswith(STATIC_PREFIXES):
+        return request.full_path
+    return ""
+
+
+class StaticCompressed:
+    """flask-compress's cache backend, holding the compressed page files only (``_static_key``).
+
+    Callbacks, the layout and exports are never kept here (their key is empty): their answers
+    depend on the request's body or the data, and the response cache (:mod:`explorer.server`)
+    is the place for them.
+    """
+
+    def __init__(self) -> None:
+        self._kept: dict[str, bytes] = {}
+
+    def get(self, key: str) -> bytes | None:
+        return self._kept.get(key)
+
+    def set(self, key: str, value: bytes) -> None:
+        if not key.endswith(";"):  # "<algorithm>;" + an empty key: not a page file
+            self._kept[key] = value
+
+
 def compressed_with(algorithms: tuple[str, ...] = COMPRESSION) -> Callable[[str], str]:
     """The function from an ``Accept-Encoding`` header to the encoding flask-compress answers it
     with (``identity`` when none), so that the response cache keeps one entry per encoding, not
@@ -194,6 +227,10 @@ def make_server_app(data: str | Path | AppData, settings: ServerSettings | None 
     server.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
     server.config["COMPRESS_ALGORITHM"] = list(COMPRESSION)
     server.config["COMPRESS_BR_LEVEL"] = 5
+    # The page's scripts and styles are compressed once per process, not once per visitor (plotly.js
+    # alone takes 0.27 s): a first visit with no response cache, or before it holds them, is quicker.
+    server.config["COMPRESS_CACHE_KEY"] = _static_key
+    server.config["COMPRESS_CACHE_BACKEND"] = StaticCompressed
     from flask_compress import Compress
 
     Compress(server)
@@ -241,6 +278,9 @@ def make_server_app(data: str | Path | AppData, settings: ServerSettings | None 
     return ServedApp(app=app, data=app_data, wsgi=server, gate=gate, cache=cache, cleanup=cleanup)
 
 
+_PAGE_FILE = re.compile(r'(?:src|href)="((?:/_dash-component-suites/|/assets/)[^"]+)"')
+
+
 def warm_up(served: ServedApp) -> None:
     """Do once, before workers fork, what every worker's first request would otherwise do:
     import the libraries the views use, build the page, the component tree and the
@@ -267,6 +307,11 @@ def warm_up(served: ServedApp) -> None:
     client = served.app.server.test_client()
     for path in ("/", "/_dash-layout", "/_dash-dependencies"):
         client.get(path, headers={"Accept-Encoding": "br, gzip"}).close()
+    # The files the page loads, compressed once (StaticCompressed) before the first visitor asks.
+    page = client.get("/", headers={"Accept-Encoding": "identity"})
+    for path in dict.fromkeys(_PAGE_FILE.findall(page.get_data(as_text=True))):
+        client.get(html.unescape(path), headers={"Accept-Encoding": "br, gzip"}).close()
+    page.close()
 
 
 def _nothing() -> None:
