@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -425,10 +426,14 @@ class _Run:
         no_id = pc.equal(ids, "")
         if not pc.any(no_id).as_py():
             return no_id
-        empty = no_id
+        # Only the rows without an id are looked at, field by field.
+        rows = pc.indices_nonzero(no_id)
+        blank = pa.array(np.ones(len(rows), np.bool_))
         for column in batch.columns:
-            empty = pc.and_(empty, pc.equal(pc.binary_length(column), 0))
-        return empty
+            blank = pc.and_(blank, pc.equal(pc.binary_length(pc.take(column, rows)), 0))
+        empty = np.zeros(batch.num_rows, np.bool_)
+        empty[pc.filter(rows, blank).to_numpy()] = True
+        return pa.array(empty)
 
     def _date_mask(self, iso: pa.Array) -> pa.Array | None:
         if not (self.date_from or self.date_to):

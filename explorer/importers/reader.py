@@ -414,27 +414,24 @@ def _tab_parse_options(handler) -> pcsv.ParseOptions:
 
 
 def _utf8(data: bytes) -> bytes:
-    """``data`` if it is UTF-8, else with each invalid sequence made U+FFFD.
+    r"""``data`` if it is UTF-8, else with each invalid sequence made U+FFFD.
 
-    A piece ends at a line break, so it never ends inside a character.  Only the lines that hold
-    a byte above 127 can be invalid (a line break is never part of a character): those are
-    decoded, joined, once (about a fortieth of the piece in GDELT's files), instead of the whole
-    piece.  An invalid piece is decoded whole, with replacement, as before.
+    Checked by Arrow's UTF-8 validation, on the piece's bytes as they are (no copy, no Python
+    string): about 2 ms for 16 MB of GDELT, against 10 ms for finding and decoding the lines
+    that hold a byte above 127.  An invalid piece is decoded whole, with replacement.
+
+    >>> _utf8("Lavrov, Лавров".encode()) == "Lavrov, Лавров".encode()
+    True
+    >>> _utf8(b"bad \xff\n")
+    b'bad \xef\xbf\xbd\n'
     """
     if data.isascii():
         return data
-    lines = []
-    end = -1
-    for i in np.flatnonzero(np.frombuffer(data, np.uint8) >= 0x80).tolist():
-        if i < end:
-            continue  # in the line just taken
-        start = data.rfind(b"\n", 0, i) + 1
-        end = data.find(b"\n", i) + 1 or len(data)
-        lines.append(data[start:end])
+    offsets = pa.py_buffer(np.array([0, len(data)], np.int64))
     try:
-        codecs.utf_8_decode(b"".join(lines), "strict", True)
+        pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)]).validate(full=True)
         return data
-    except UnicodeDecodeError:
+    except pa.ArrowInvalid:
         return codecs.utf_8_decode(data, "replace", True)[0].encode("utf-8")
 
 
