@@ -405,6 +405,19 @@ def test_the_page_files_are_compressed_once_and_callbacks_every_time(tmp_path, m
         served.cleanup()
 
 
+def test_made_up_queries_do_not_fill_the_compressed_files_store():
+    from explorer.app.server import StaticCompressed
+
+    kept = StaticCompressed(limit=3)
+    for i in range(10):
+        kept.set(f"br;/assets/explorer.js?m={i}", b"x")
+    kept.set("br;", b"a callback answer")
+    assert [kept.get(f"br;/assets/explorer.js?m={i}") for i in range(5)] == [b"x", b"x", b"x", None, None]
+    assert kept.get("br;") is None
+    kept.set("br;/assets/explorer.js?m=0", b"y")  # a kept file may be replaced
+    assert kept.get("br;/assets/explorer.js?m=0") == b"y"
+
+
 # --- exports --------------------------------------------------------------------------------------
 
 

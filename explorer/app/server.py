@@ -136,17 +136,20 @@ class StaticCompressed:
 
     Callbacks, the layout and exports are never kept here (their key is empty): their answers
     depend on the request's body or the data, and the response cache (:mod:`explorer.server`)
-    is the place for them.
+    is the place for them.  At most ``limit`` files are kept (the page loads about 20, in two
+    encodings at most): queries a visitor makes up are not a way to fill the memory.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = 128) -> None:
         self._kept: dict[str, bytes] = {}
+        self._limit = limit
 
     def get(self, key: str) -> bytes | None:
         return self._kept.get(key)
 
     def set(self, key: str, value: bytes) -> None:
-        if not key.endswith(";"):  # "<algorithm>;" + an empty key: not a page file
+        # "<algorithm>;" and an empty key: not a page file.
+        if not key.endswith(";") and (key in self._kept or len(self._kept) < self._limit):
             self._kept[key] = value
 
 
