@@ -281,7 +281,7 @@ def make_server_app(data: str | Path | AppData, settings: ServerSettings | None 
     return ServedApp(app=app, data=app_data, wsgi=server, gate=gate, cache=cache, cleanup=cleanup)
 
 
-_PAGE_FILE = re.compile(r'(?:src|href)="((?:/_dash-component-suites/|/assets/)[^"]+)"')
+_PAGE_FILE = re.compile(r'(?:src|href)="((?:' + "|".join(map(re.escape, STATIC_PREFIXES)) + r')[^"]+)"')
 
 
 def warm_up(served: ServedApp) -> None:
@@ -308,13 +308,13 @@ def warm_up(served: ServedApp) -> None:
     except Exception as exc:  # only a warm-up: the first request will say what is wrong
         logging.getLogger("explorer.server").warning("explorer: warm-up skipped: %s", exc)
     client = served.app.server.test_client()
-    for path in ("/", "/_dash-layout", "/_dash-dependencies"):
-        client.get(path, headers={"Accept-Encoding": "br, gzip"}).close()
-    # The files the page loads, compressed once (StaticCompressed) before the first visitor asks.
+    # The page (read as text: its files are listed in it), then the files it loads, compressed once
+    # (StaticCompressed) before the first visitor asks.
     page = client.get("/", headers={"Accept-Encoding": "identity"})
-    for path in dict.fromkeys(_PAGE_FILE.findall(page.get_data(as_text=True))):
-        client.get(html.unescape(path), headers={"Accept-Encoding": "br, gzip"}).close()
+    files = list(dict.fromkeys(html.unescape(p) for p in _PAGE_FILE.findall(page.get_data(as_text=True))))
     page.close()
+    for path in ("/_dash-layout", "/_dash-dependencies", *files):
+        client.get(path, headers={"Accept-Encoding": "br, gzip"}).close()
 
 
 def _nothing() -> None:

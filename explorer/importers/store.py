@@ -100,7 +100,7 @@ def _stage(path: Path, columns: tuple[str, ...], derive, target: Path) -> int | 
     writer = None
 
     def frame(strings: dict[str, pa.Array]) -> pa.Table | None:
-        extra = derive(strings, rows) if derive else {}
+        extra = derive(strings, rows)
         return None if extra is None else pa.table({**strings, **extra})
 
     try:
