@@ -1,0 +1,76 @@
+"""The scripts the page loads in its head, ahead of Dash's own.
+
+- ``head/natives.js`` keeps the browser's own ``trim``, ``parseInt`` and ``parseFloat`` from
+  the polyfill Dash loads first (``assets/explorer.js`` puts them back once it has run): its
+  replacements are slow, and plotly.js calls them for every colour it reads.
+- plotly.js and ``dcc.Graph``'s code, deferred: ``dcc.Graph`` otherwise asks for them only once
+  the layout is drawn, and its first frame waits for their download and for the other controls'
+  code that arrives meanwhile.  Deferred, they run while the renderer waits for its layout;
+  dcc then finds ``window.Plotly`` set and its chunk installed.
+
+The plotly.js is a partial bundle of the trace types the dashboard draws
+(:data:`BUNDLED_TRACES`), built by ``tools/plotly-bundle`` from plotly.js's sources at the
+version plotly.py ships: 1.8 MB against the full bundle's 4.8 MB, which a browser spends about
+a second longer compiling on a first visit.  When plotly.py ships another version than the
+partial bundle's, the page takes plotly.py's full bundle instead.  Exports (the HTML page)
+always embed the full bundle.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from ..paths import assets_dir
+
+__all__ = ["BUNDLED_TRACES", "HEAD_FOLDER", "head_scripts", "partial_bundle_version", "plotly_js_path"]
+
+#: The trace types of the partial plotly.js (``TRACES`` in ``tools/plotly-bundle/build.js``).
+BUNDLED_TRACES = frozenset({"scatter", "scattergl", "scattergeo", "bar"})
+#: The assets subfolder the page loads by hand (Dash does not add these to the page's end).
+HEAD_FOLDER = "head"
+PARTIAL_BUNDLE = f"{HEAD_FOLDER}/plotly-explorer.min.js"
+NATIVES = f"{HEAD_FOLDER}/natives.js"
+FULL_BUNDLE = "_dash-component-suites/plotly/package_data/plotly.min.js"
+
+_BANNER = re.compile(rb"/\* plotly\.js v(\S+) ")
+
+
+@functools.cache
+def partial_bundle_version() -> str | None:
+    """The plotly.js version the partial bundle was built from (its banner), or None without one."""
+    try:
+        with open(assets_dir() / PARTIAL_BUNDLE, "rb") as f:
+            match = _BANNER.match(f.read(200))
+    except OSError:
+        return None
+    return match.group(1).decode() if match else None
+
+
+def plotly_js_path() -> str:
+    """The page's plotly.js, relative to the app's path prefix: the partial bundle when it was
+    built from the plotly.js version plotly.py ships, else plotly.py's full bundle."""
+    from plotly.offline import get_plotlyjs_version
+
+    if partial_bundle_version() == get_plotlyjs_version():
+        return _asset(PARTIAL_BUNDLE)
+    return FULL_BUNDLE
+
+
+def head_scripts(app) -> str:
+    """The ``<script>`` tags for the page's head (``app.index_string``'s ``{%css%}``)."""
+    prefix = app.config.requests_pathname_prefix
+    return "\n".join(
+        [
+            f'        <script src="{prefix}{_asset(NATIVES)}"></script>',
+            *(
+                f'        <script defer src="{prefix}{path}"></script>'
+                for path in (plotly_js_path(), "_dash-component-suites/dash/dcc/async-graph.js")
+            ),
+        ]
+    )
+
+
+def _asset(name: str) -> str:
+    """An asset's path with its modification time, as Dash marks the assets it adds itself."""
+    return f"assets/{name}?m={(assets_dir() / name).stat().st_mtime}"
