@@ -71,6 +71,24 @@ def test_the_page_loads_the_partial_plotly_of_plotlys_version_and_the_graph_code
     assert html.count("head/natives.js") == 1 and html.count("plotly-explorer.min.js") == 1
 
 
+def test_assets_asked_for_with_their_time_are_kept_by_the_browser(app_data):
+    """The page asks for every asset with its modification time (``?m=``): the browser may keep
+    those (a year, immutable) instead of revalidating plotly.js on every visit; the same file
+    asked for without it is not to be kept."""
+    app = create_app(app_data)
+    client = app.server.test_client()
+    html = client.get("/").get_data(as_text=True)
+    marked = re.findall(r'src="(/assets/[^"]+\?m=[^"]+)"', html)
+    assert any("plotly-explorer" in m for m in marked) and any("explorer.js" in m for m in marked)
+    for src in marked:
+        r = client.get(src)
+        assert r.status_code == 200
+        assert r.cache_control.max_age == 365 * 24 * 3600 and r.cache_control.immutable, src
+        plain = client.get(src.split("?")[0])
+        assert plain.status_code == 200 and not plain.cache_control.max_age, src
+    assert client.get("/assets/head/nothing.js?m=1").status_code == 404
+
+
 def test_another_plotly_version_gets_plotlys_full_bundle(app_data, monkeypatch):
     """Were plotly.py upgraded without the partial bundle being rebuilt, the page would take the
     full bundle plotly.py ships (a partial bundle of another version would not match dcc)."""

@@ -23,7 +23,14 @@ import re
 
 from ..paths import assets_dir
 
-__all__ = ["BUNDLED_TRACES", "HEAD_FOLDER", "head_scripts", "partial_bundle_version", "plotly_js_path"]
+__all__ = [
+    "BUNDLED_TRACES",
+    "HEAD_FOLDER",
+    "cache_marked_assets",
+    "head_scripts",
+    "partial_bundle_version",
+    "plotly_js_path",
+]
 
 #: The trace types of the partial plotly.js (``TRACES`` in ``tools/plotly-bundle/build.js``).
 BUNDLED_TRACES = frozenset({"scatter", "scattergl", "scattergeo", "bar"})
@@ -69,6 +76,24 @@ def head_scripts(app) -> str:
             ),
         ]
     )
+
+
+def cache_marked_assets(server) -> None:
+    """Let browsers keep an asset asked for with its modification time (``?m=``, as the page asks
+    for every asset): the address changes when the file does.  Flask answers assets with
+    ``no-cache``, so each visit revalidated every script, plotly.js included, and the page's
+    head waited for ``natives.js``'s answer before it went on."""
+    import flask
+
+    @server.after_request
+    def _keep(response):
+        request = flask.request
+        if response.status_code == 200 and request.path.startswith("/assets/") and request.args.get("m"):
+            response.cache_control.no_cache = None
+            response.cache_control.public = True
+            response.cache_control.max_age = 365 * 24 * 3600
+            response.cache_control.immutable = True
+        return response
 
 
 def _asset(name: str) -> str:
