@@ -8,7 +8,9 @@ For each load, ``explorer serve`` starts on the folder (as ``bench_scale.py`` se
 worker, response cache off) and a new headless Chromium opens the page twice: the *cold* load
 (a new profile: every script is downloaded and compiled) and a *warm* one (the same page again:
 scripts cached and compiled).  Both are timed as ``bench_scale.py`` times a first paint: from
-the navigation until the network graph holds data and nothing is loading.  With ``--rev``, the
+the navigation until the network graph holds data and nothing is loading; beside the wall time,
+the CPU time all of Chromium's processes spent meanwhile (steadier than the wall time on a
+shared machine).  With ``--rev``, the
 loads alternate between this checkout and that commit (exported with ``git archive``, served
 through ``PYTHONPATH``), so both see the same machine.  Medians, and every sample, are printed.
 """
@@ -30,8 +32,31 @@ from bench_scale import Served, browser, first_paint  # noqa: E402
 from explorer.paths import bundled_data_dir  # noqa: E402
 
 
-def load_pair(folder: Path, src: Path | None) -> tuple[float, float]:
-    """(cold, warm) first paint of ``folder`` served from ``src`` (None: this checkout)."""
+def browser_cpu(driver) -> dict[int, float]:
+    """CPU seconds (user + system) of each of Chromium's processes."""
+    import psutil
+
+    out = {}
+    for p in psutil.Process(driver.service.process.pid).children(recursive=True):
+        try:
+            t = p.cpu_times()
+        except psutil.Error:
+            continue
+        out[p.pid] = t.user + t.system
+    return out
+
+
+def timed(driver, url: str) -> tuple[float, float]:
+    """(wall, Chromium's CPU) of a first paint of ``url``."""
+    before = browser_cpu(driver)
+    wall = first_paint(driver, url)
+    after = browser_cpu(driver)
+    return wall, sum(v - before.get(pid, 0.0) for pid, v in after.items())
+
+
+def load_pair(folder: Path, src: Path | None) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(cold, warm) first paint of ``folder`` served from ``src`` (None: this checkout), each as
+    (wall, Chromium's CPU) in seconds."""
     saved = os.environ.get("PYTHONPATH")
     if src is not None:
         os.environ["PYTHONPATH"] = str(src)
@@ -46,7 +71,7 @@ def load_pair(folder: Path, src: Path | None) -> tuple[float, float]:
             os.environ["PYTHONPATH"] = saved
     driver = browser()
     try:
-        return first_paint(driver, served.url + "/"), first_paint(driver, served.url + "/")
+        return timed(driver, served.url + "/"), timed(driver, served.url + "/")
     finally:
         driver.quit()
         served.stop()
@@ -64,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
             src = Path(tmp) / "src"
             src.mkdir()
             versions[f"rev {args.rev}"] = export_rev(args.rev, src)
-        samples: dict[str, list[tuple[float, float]]] = {name: [] for name in versions}
+        samples: dict[str, list] = {name: [] for name in versions}
         load = os.getloadavg()
         for i in range(args.loads):
             order = list(versions.items())
@@ -76,11 +101,13 @@ def main(argv: list[str] | None = None) -> int:
         f"load average {load[0]:.1f} at the start, {end[0]:.1f} at the end"
     )
     for name, pairs in samples.items():
-        cold, warm = [p[0] for p in pairs], [p[1] for p in pairs]
-        print(
-            f"  {name}: cold median {statistics.median(cold):.2f} s {[round(c, 2) for c in cold]}; "
-            f"warm median {statistics.median(warm):.2f} s {[round(w, 2) for w in warm]}"
-        )
+        for i, which in enumerate(("cold", "warm")):
+            wall, cpu = [p[i][0] for p in pairs], [p[i][1] for p in pairs]
+            print(
+                f"  {name}, {which}: median {statistics.median(wall):.2f} s wall, "
+                f"{statistics.median(cpu):.2f} s of Chromium's CPU; "
+                f"wall {[round(w, 2) for w in wall]}, CPU {[round(c, 2) for c in cpu]}"
+            )
     return 0
 
 

@@ -44,12 +44,14 @@ def head_scripts(app) -> list[tuple[bool, str]]:
 def test_the_page_loads_the_partial_plotly_of_plotlys_version_and_the_graph_code_with_itself(app_data):
     """First the kept natives (not deferred: they must run before Dash's polyfill), then plotly.js
     and dcc.Graph's chunk, deferred, from this server: the first graph does not wait for them to
-    be asked for once the layout is drawn."""
+    be asked for once the layout is drawn.  plotly.js's address is plotly.py's bundle's (the one
+    dcc.Graph would fetch itself); it answers with the partial bundle, and 304 once the browser
+    has it."""
     app = create_app(app_data)
     found = head_scripts(app)
     assert [(d, src.split("?")[0]) for d, src in found] == [
         (False, "/assets/head/natives.js"),
-        (True, "/assets/head/plotly-explorer.min.js"),
+        (True, "/_dash-component-suites/plotly/package_data/plotly.min.js"),
         (True, "/_dash-component-suites/dash/dcc/async-graph.js"),
     ]
     files = [
@@ -66,9 +68,29 @@ def test_the_page_loads_the_partial_plotly_of_plotlys_version_and_the_graph_code
     # Much smaller than the full bundle, which is what the browser compiles on a first visit.
     full = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     assert len(bundle) < 0.5 * full.stat().st_size
+    first = client.get(found[1][1])
+    assert first.headers["Content-Type"].startswith("text/javascript") and first.get_etag()[0]
+    again = client.get(found[1][1], headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and not again.data
     # Dash does not add the head folder's scripts again at the page's end.
     html = client.get("/").get_data(as_text=True)
-    assert html.count("head/natives.js") == 1 and html.count("plotly-explorer.min.js") == 1
+    assert html.count("head/natives.js") == 1 and "plotly-explorer" not in html
+
+
+def test_another_plotly_version_gets_plotlys_full_bundle(app_data, monkeypatch):
+    """Were plotly.py upgraded without the partial bundle being rebuilt, the page would get the
+    full bundle plotly.py ships (a partial bundle of another version would not match dcc)."""
+    monkeypatch.setattr(scripts, "partial_bundle_version", lambda: "0.0.1")
+    scripts.partial_bundle.cache_clear()
+    try:
+        app = create_app(app_data)
+        srcs = [src for _, src in head_scripts(app)]
+        assert srcs[1] == "/_dash-component-suites/plotly/package_data/plotly.min.js"
+        r = app.server.test_client().get(srcs[1])
+        full = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+        assert r.status_code == 200 and r.data == full.read_bytes()
+    finally:
+        scripts.partial_bundle.cache_clear()
 
 
 def test_assets_asked_for_with_their_time_are_kept_by_the_browser(app_data):
@@ -79,7 +101,7 @@ def test_assets_asked_for_with_their_time_are_kept_by_the_browser(app_data):
     client = app.server.test_client()
     html = client.get("/").get_data(as_text=True)
     marked = re.findall(r'src="(/assets/[^"]+\?m=[^"]+)"', html)
-    assert any("plotly-explorer" in m for m in marked) and any("explorer.js" in m for m in marked)
+    assert any("natives.js" in m for m in marked) and any("explorer.js" in m for m in marked)
     for src in marked:
         r = client.get(src)
         assert r.status_code == 200
@@ -87,18 +109,6 @@ def test_assets_asked_for_with_their_time_are_kept_by_the_browser(app_data):
         plain = client.get(src.split("?")[0])
         assert plain.status_code == 200 and not plain.cache_control.max_age, src
     assert client.get("/assets/head/nothing.js?m=1").status_code == 404
-
-
-def test_another_plotly_version_gets_plotlys_full_bundle(app_data, monkeypatch):
-    """Were plotly.py upgraded without the partial bundle being rebuilt, the page would take the
-    full bundle plotly.py ships (a partial bundle of another version would not match dcc)."""
-    monkeypatch.setattr(scripts, "partial_bundle_version", lambda: "0.0.1")
-    app = create_app(app_data)
-    srcs = [src for _, src in head_scripts(app)]
-    assert srcs[1] == "/_dash-component-suites/plotly/package_data/plotly.min.js"
-    r = app.server.test_client().get(srcs[1])
-    full = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    assert r.status_code == 200 and r.data == full.read_bytes()
 
 
 def test_the_bundle_is_built_from_the_trace_types_the_code_names():
@@ -173,7 +183,7 @@ def test_in_the_browser_plotly_is_the_partial_bundle_and_parsing_is_the_browsers
     )
     assert got["version"] == get_plotlyjs_version()
     assert set(got["traces"]) == scripts.BUNDLED_TRACES
-    assert got["scripts"] == ["plotly-explorer.min.js"]
+    assert got["scripts"] == ["plotly.min.js"]  # once: dcc.Graph found it there
     assert got["regenerator"] == "object"
     assert got["u180e"] == [1, 1, "NaN", "NaN", "NaN"], "the polyfill's trim/parseInt/parseFloat are still in use"
     assert {"String.prototype.trim", "parseInt", "parseFloat", "Number.parseInt"} <= set(got["restored"])

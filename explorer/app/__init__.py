@@ -41,6 +41,7 @@ def create_app(data: str | Path | object):
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
     app.index_string = app.index_string.replace("{%css%}", "{%css%}\n" + scripts.head_scripts(app), 1)
     scripts.cache_marked_assets(app.server)
+    scripts.serve_partial_bundle(app)
     # Each page is drawn for its link (the view in the URL), so the graph comes with the page;
     # the page's first callback then finds it up to date.
     app.layout = lambda: layout.make_layout(app_data, callbacks.opening_props(app_data, _page_query()))

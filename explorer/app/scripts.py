@@ -1,4 +1,4 @@
-"""The scripts the page loads in its head, ahead of Dash's own.
+"""The scripts the page loads in its head, ahead of Dash's own, and the plotly.js it gets.
 
 - ``head/natives.js`` keeps the browser's own ``trim``, ``parseInt`` and ``parseFloat`` from
   the polyfill Dash loads first (``assets/explorer.js`` puts them back once it has run): its
@@ -10,10 +10,11 @@
 
 The plotly.js is a partial bundle of the trace types the dashboard draws
 (:data:`BUNDLED_TRACES`), built by ``tools/plotly-bundle`` from plotly.js's sources at the
-version plotly.py ships: 1.8 MB against the full bundle's 4.8 MB, which a browser spends about
-a second longer compiling on a first visit.  When plotly.py ships another version than the
-partial bundle's, the page takes plotly.py's full bundle instead.  Exports (the HTML page)
-always embed the full bundle.
+version plotly.py ships: 1.8 MB against the full bundle's 4.8 MB, less for a browser to
+download, compile and run on a first visit.  It is served at the address of plotly.py's bundle
+(:func:`serve_partial_bundle`), the one ``dcc.Graph`` would fetch itself, as Dash serves it.
+When plotly.py ships another version than the partial bundle's, that address serves
+plotly.py's full bundle.  Exports (the HTML page) always embed the full bundle.
 """
 
 from __future__ import annotations
@@ -25,11 +26,13 @@ from ..paths import assets_dir
 
 __all__ = [
     "BUNDLED_TRACES",
+    "FULL_BUNDLE",
     "HEAD_FOLDER",
     "cache_marked_assets",
     "head_scripts",
+    "partial_bundle",
     "partial_bundle_version",
-    "plotly_js_path",
+    "serve_partial_bundle",
 ]
 
 #: The trace types of the partial plotly.js (``TRACES`` in ``tools/plotly-bundle/build.js``).
@@ -38,6 +41,7 @@ BUNDLED_TRACES = frozenset({"scatter", "scattergl", "scattergeo", "bar"})
 HEAD_FOLDER = "head"
 PARTIAL_BUNDLE = f"{HEAD_FOLDER}/plotly-explorer.min.js"
 NATIVES = f"{HEAD_FOLDER}/natives.js"
+#: Where Dash serves plotly.py's bundle (after the app's path prefix): the page's plotly.js.
 FULL_BUNDLE = "_dash-component-suites/plotly/package_data/plotly.min.js"
 
 _BANNER = re.compile(rb"/\* plotly\.js v(\S+) ")
@@ -54,14 +58,42 @@ def partial_bundle_version() -> str | None:
     return match.group(1).decode() if match else None
 
 
-def plotly_js_path() -> str:
-    """The page's plotly.js, relative to the app's path prefix: the partial bundle when it was
-    built from the plotly.js version plotly.py ships, else plotly.py's full bundle."""
+@functools.cache
+def partial_bundle() -> tuple[bytes, str] | None:
+    """The partial bundle's bytes and ETag, when it was built from the plotly.js version plotly.py
+    ships; else None (the page then gets plotly.py's full bundle)."""
+    import hashlib
+
     from plotly.offline import get_plotlyjs_version
 
-    if partial_bundle_version() == get_plotlyjs_version():
-        return _asset(PARTIAL_BUNDLE)
-    return FULL_BUNDLE
+    if partial_bundle_version() != get_plotlyjs_version():
+        return None
+    data = (assets_dir() / PARTIAL_BUNDLE).read_bytes()
+    return data, hashlib.sha1(data).hexdigest()
+
+
+def serve_partial_bundle(app) -> None:
+    """Answer the address of plotly.py's bundle (the one ``dcc.Graph`` falls back to as well)
+    with the partial bundle, as Dash answers it (an ETag, 304 when the browser has it); Dash
+    answers it with plotly.py's full bundle when the partial one is of another version."""
+    import flask
+
+    path = app.config.requests_pathname_prefix + FULL_BUNDLE
+
+    @app.server.before_request
+    def _partial_plotly():
+        request = flask.request
+        if request.path != path or request.method not in ("GET", "HEAD"):
+            return None
+        bundle = partial_bundle()
+        if bundle is None:
+            return None
+        data, tag = bundle
+        if request.headers.get("If-None-Match") == f'"{tag}"':
+            return flask.Response(None, status=304)
+        response = flask.Response(data, mimetype="text/javascript")
+        response.set_etag(tag)
+        return response
 
 
 def head_scripts(app) -> str:
@@ -72,7 +104,7 @@ def head_scripts(app) -> str:
             f'        <script src="{prefix}{_asset(NATIVES)}"></script>',
             *(
                 f'        <script defer src="{prefix}{path}"></script>'
-                for path in (plotly_js_path(), "_dash-component-suites/dash/dcc/async-graph.js")
+                for path in (FULL_BUNDLE, "_dash-component-suites/dash/dcc/async-graph.js")
             ),
         ]
     )
@@ -81,8 +113,8 @@ def head_scripts(app) -> str:
 def cache_marked_assets(server) -> None:
     """Let browsers keep an asset asked for with its modification time (``?m=``, as the page asks
     for every asset): the address changes when the file does.  Flask answers assets with
-    ``no-cache``, so each visit revalidated every script, plotly.js included, and the page's
-    head waited for ``natives.js``'s answer before it went on."""
+    ``no-cache``, so each visit revalidated every asset, and the page's head waited for
+    ``natives.js``'s answer before it went on."""
     import flask
 
     @server.after_request
