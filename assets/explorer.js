@@ -1,9 +1,3 @@
-/* Dash's polyfill has run by now (assets come after it): put the browser's own string and number
- * parsing functions back (assets/head/natives.js says why). */
-if (window.explorerNatives) {
-  window.explorerNatives.restored = window.explorerNatives.restore();
-}
-
 /* Playback in the browser: the server prepares frames a few at a time (figure, description,
  * dates, slider position and view state together); each tick of the interval shows the next one,
  * so frames come at the chosen speed and the dates are never ahead of the graph. When the queue

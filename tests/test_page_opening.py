@@ -117,6 +117,29 @@ def test_a_page_drawn_for_another_link_is_redrawn_by_its_first_call(app, app_dat
     assert "People&#39;s Republic of China" in sent["details-html.data"]
 
 
+def test_the_page_fetches_plotly_and_the_graph_code_with_itself(app):
+    """plotly.js and dcc.Graph's chunk come with the page (deferred), from this server: the first
+    graph does not wait for them to be asked for once the layout is drawn."""
+    import re
+
+    client = app.server.test_client()
+    html = client.get("/").get_data(as_text=True)
+    head = html.split("</head>", 1)[0]
+    srcs = re.findall(r'<script defer src="([^"]+)"></script>', head)
+    assert [s.rsplit("/", 1)[-1] for s in srcs] == ["plotly.min.js", "async-graph.js"]
+    import dash
+    import plotly
+
+    files = [
+        Path(plotly.__file__).parent / "package_data" / "plotly.min.js",
+        Path(dash.__file__).parent / "dcc" / "async-graph.js",
+    ]
+    for src, file in zip(srcs, files):
+        assert src.startswith("/_dash-component-suites/")  # served here, never from a CDN
+        r = client.get(src)
+        assert r.status_code == 200 and r.data == file.read_bytes(), src  # the very files dcc would fetch
+
+
 def test_entity_dropdowns_open_with_their_value_and_get_every_entity_from_a_store(app, app_data):
     """Building a dropdown's search over every entity cost the first paint ~100 ms: the search
     and focus dropdowns open with the option of their value only; every entity waits in a store

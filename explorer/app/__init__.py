@@ -24,7 +24,7 @@ def create_app(data: str | Path | object):
 
     from ..paths import assets_dir
     from ..presenter import AppData, prepare_app_data
-    from . import callbacks, exports_menu, layout, scripts
+    from . import callbacks, exports_menu, layout
 
     app_data = data if isinstance(data, AppData) else prepare_app_data(data)
     app = dash.Dash(
@@ -32,16 +32,12 @@ def create_app(data: str | Path | object):
         title="explorer — who meets whom",
         assets_folder=str(assets_dir()),
         serve_locally=True,
-        # The page loads these itself, in its head (scripts.head_scripts).
-        assets_path_ignore=[scripts.HEAD_FOLDER],
         update_title=None,
         # The grids are made when their tab first opens (callbacks._register_lazy_grids).
         suppress_callback_exceptions=True,
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
-    app.index_string = app.index_string.replace("{%css%}", "{%css%}\n" + scripts.head_scripts(app), 1)
-    scripts.cache_marked_assets(app.server)
-    scripts.serve_partial_bundle(app)
+    app.index_string = app.index_string.replace("{%css%}", "{%css%}\n" + _graph_scripts(app), 1)
     # Each page is drawn for its link (the view in the URL), so the graph comes with the page;
     # the page's first callback then finds it up to date.
     app.layout = lambda: layout.make_layout(app_data, callbacks.opening_props(app_data, _page_query()))
@@ -49,6 +45,19 @@ def create_app(data: str | Path | object):
     exports_menu.register(app, app_data)
     app.server.config["EXPLORER_DATA"] = str(app_data.path)
     return app
+
+
+def _graph_scripts(app) -> str:
+    """plotly.js and dcc.Graph's code, fetched with the page: ``dcc.Graph`` otherwise asks for
+    them only once the layout is drawn, and its first frame waits for their download and for the
+    other controls' code that arrives meanwhile.  Deferred, they run while the renderer waits for
+    its layout; dcc then finds ``window.Plotly`` set and its chunk installed, the same files it
+    would fetch itself."""
+    suites = app.config.requests_pathname_prefix + "_dash-component-suites/"
+    return "\n".join(
+        f'        <script defer src="{suites}{path}"></script>'
+        for path in ("plotly/package_data/plotly.min.js", "dash/dcc/async-graph.js")
+    )
 
 
 def _page_query() -> str:
