@@ -426,6 +426,18 @@ class Server:
         Path(self.log.name).unlink(missing_ok=True)
 
 
+def tree_cpu(root: psutil.Process) -> dict[int, float]:
+    """CPU seconds (user + system) of each process below ``root``, by pid."""
+    out = {}
+    for p in root.children(recursive=True):
+        try:
+            t = p.cpu_times()
+        except psutil.Error:
+            continue
+        out[p.pid] = t.user + t.system
+    return out
+
+
 class Browser:
     """A headless Chromium with the probe installed in every page it opens."""
 
@@ -456,14 +468,7 @@ class Browser:
         self.root = psutil.Process(self.driver.service.process.pid)
 
     def cpu(self) -> dict[int, float]:
-        out = {}
-        for p in self.root.children(recursive=True):
-            try:
-                t = p.cpu_times()
-            except psutil.Error:
-                continue
-            out[p.pid] = t.user + t.system
-        return out
+        return tree_cpu(self.root)
 
     @contextlib.contextmanager
     def deadline(self, seconds: float):

@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_browser import export_rev  # noqa: E402
+from bench_browser import export_rev, tree_cpu  # noqa: E402
 from bench_scale import Served, browser, first_paint  # noqa: E402
 
 from explorer.paths import bundled_data_dir  # noqa: E402
@@ -36,14 +36,7 @@ def browser_cpu(driver) -> dict[int, float]:
     """CPU seconds (user + system) of each of Chromium's processes."""
     import psutil
 
-    out = {}
-    for p in psutil.Process(driver.service.process.pid).children(recursive=True):
-        try:
-            t = p.cpu_times()
-        except psutil.Error:
-            continue
-        out[p.pid] = t.user + t.system
-    return out
+    return tree_cpu(psutil.Process(driver.service.process.pid))
 
 
 def timed(driver, url: str) -> tuple[float, float]:
