@@ -9,10 +9,9 @@ worker, response cache off) and a new headless Chromium opens the page twice: th
 (a new profile: every script is downloaded and compiled) and a *warm* one (the same page again:
 scripts cached and compiled).  Both are timed as ``bench_scale.py`` times a first paint: from
 the navigation until the network graph holds data and nothing is loading; beside the wall time,
-the CPU time all of Chromium's processes spent meanwhile (steadier than the wall time on a
-shared machine).  With ``--rev``, the
-loads alternate between this checkout and that commit (exported with ``git archive``, served
-through ``PYTHONPATH``), so both see the same machine.  Medians, and every sample, are printed.
+the CPU time all of Chromium's processes spent meanwhile.  With ``--rev``, the loads alternate
+between this checkout and that commit (exported with ``git archive``, served through
+``PYTHONPATH``), so both see the same machine.  Medians, and every sample, are printed.
 """
 
 from __future__ import annotations
