@@ -41,12 +41,8 @@ __all__ = [
 _EXTRA_ISO3 = {"XKX"}
 ISO3_CODES = frozenset(c.alpha_3 for c in pycountry.countries) | _EXTRA_ISO3
 
-ID_PATTERNS = {
-    "country": r"[A-Z]{3}",
-    "organization": r"[A-Z][A-Z0-9_-]{1,15}",
-    "official": r"[a-z0-9]+(?:-[a-z0-9]+)*",
-}
-WIKIDATA_PATTERN = r"Q[1-9][0-9]*"
+ID_PATTERNS = schema.ID_PATTERNS
+WIKIDATA_PATTERN = schema.WIKIDATA_PATTERN
 
 
 @dataclass(frozen=True, eq=False)

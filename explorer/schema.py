@@ -24,7 +24,17 @@ __all__ = [
     "RELIABILITY",
     "LIST_SEP",
     "FOLDER_COLUMN",
+    "ID_PATTERNS",
+    "WIKIDATA_PATTERN",
 ]
+
+ID_PATTERNS = {
+    "country": r"[A-Z]{3}",
+    "organization": r"[A-Z][A-Z0-9_-]{1,15}",
+    "official": r"[a-z0-9]+(?:-[a-z0-9]+)*",
+}
+"""The form of an entity id, by kind (the whole id must match)."""
+WIKIDATA_PATTERN = r"Q[1-9][0-9]*"
 
 LIST_SEP = ";"
 FOLDER_COLUMN = "folder"

@@ -26,13 +26,16 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
 from . import schema
 from .errors import ArgumentError, ExplorerError
-from .loader import Dataset, load_dataset, parse_topics
 from .writes import WriteError, atomic_path, data_folder_inputs, foreign_entries
+
+if TYPE_CHECKING:
+    from .loader import Dataset
 
 __all__ = [
     "STORE_DIR",
@@ -173,6 +176,8 @@ def build_store(folder: str | Path, out: str | Path | None = None, *, rebuild: b
             # Touched but not changed: remember the new times, keep the tables.
             _write_manifest(dest, {**manifest, "stat": stat})
             return dest
+    from .loader import load_dataset  # pandas: only when a folder is built through the loader
+
     ds = load_dataset(folder)
     return _write_store(folder, dest, _arrow_tables(ds), ds.fingerprint, stat)
 
@@ -249,6 +254,8 @@ def _dates(values) -> pa.Array:
 
 
 def _topic_lists(values) -> pa.Array:
+    from .loader import parse_topics
+
     return pa.array(
         [
             [{"topic": t, "topic_cf": t.casefold(), "outcome": o} for t, o in parse_topics(text)] if text else []

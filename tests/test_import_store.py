@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 from conftest_import import FILES, GDELT2_FIXTURE, fixture, folder_bytes
 
-from explorer import presenter, store_build
+from explorer import loader, presenter, store_build
 from explorer.cli import COMMAND_MODULES, cli
 from explorer.errors import ExplorerError
 from explorer.importers import IMPORTERS, ImportOptions, run_import
@@ -103,7 +103,7 @@ def test_serve_opens_the_imported_store_without_rebuilding_it(big_import, monkey
     def no_loading(*args, **kwargs):
         raise AssertionError("the store was rebuilt (the folder was read through the loader)")
 
-    monkeypatch.setattr(store_build, "load_dataset", no_loading)
+    monkeypatch.setattr(loader, "load_dataset", no_loading)  # store_build imports it when it builds
     assert presenter.uses_store(out)
     data = presenter.prepare_app_data(out)
     assert data.span[0] == dt.date(2019, 3, 1)

@@ -32,6 +32,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .. import schema
 from ..errors import ExplorerError, Problem
 from ..text import escape_terminal
 from . import cameo
@@ -668,15 +669,19 @@ def _check_entities(rows: list[dict[str, str]]) -> None:
     is the guard that keeps a folder that fails ``explorer validate`` from ever
     being written if one of them is wrong.
     """
-    from ..loader import ID_PATTERNS  # the loader (and its pandas) only when the rows are written
-
     for r in rows:
-        pattern = ID_PATTERNS.get(r["kind"])
+        pattern = schema.ID_PATTERNS.get(r["kind"])
         if pattern is None or not re.fullmatch(pattern, r["id"]) or not r["name"].strip():
             raise ExplorerError(
                 f"internal error: the importer made an invalid {r['kind']} entity "
                 f"(id {r['id']!r}, name {r['name']!r}); nothing was written. Please report it."
             )
+
+
+def _wants_store(options: ImportOptions, folder: Path) -> bool:
+    from .store import wants_store  # pyarrow.parquet and DuckDB: only for a store
+
+    return bool(options.store) or wants_store(folder)
 
 
 def run_import(
@@ -721,13 +726,13 @@ def run_import(
             writer.write_table("entities", run.entity_table())
             writer.write_table("affiliations", pa.table({}))
             writer.close_files()
-            from .store import build_import_store, wants_store
-
-            if options.store or (options.store is None and wants_store(writer.tmp)):
+            if options.store is not False and _wants_store(options, writer.tmp):
                 # The rows are written: give back what reading them held before DuckDB needs memory.
                 run.seen_events.clear()
                 run.seen_sources.clear()
                 pa.default_memory_pool().release_unused()
+                from .store import build_import_store
+
                 # Inside the folder before it is put in place: the import leaves both or neither.
                 store = build_import_store(writer.tmp, out)
                 report.store = str(Path(out) / store.name)

@@ -379,25 +379,54 @@ def iter_batches(
     yield from prefetch(produce())
 
 
-def _chunks(inp: InputFile, block_size: int, on_bytes: Callable[[int], None] | None) -> Iterator[bytes]:
-    """A plain file in pieces of about ``block_size`` bytes that end at a line break, as UTF-8 text."""
-    with open(inp.path, "rb") as fh:
+def _chunks(inp: InputFile, block_size: int, on_bytes: Callable[[int], None] | None) -> Iterator[pa.Buffer]:
+    """A plain file in pieces of about ``block_size`` bytes that end at a line break, as UTF-8 text.
+
+    Each piece is read straight into a buffer of its own, which pyarrow parses as it is: the file's
+    bytes are copied once (from the kernel), and only the partial line at the end of a piece is
+    copied again, to start the next one.  (Reading, joining and slicing bytes objects copied
+    every byte three times: 0.6 s of CPU for 0.5 GB, against 0.23 s.)
+    """
+    with open(inp.path, "rb", buffering=0) as fh:
         tail = b""
         while True:
-            data = fh.read(block_size)
-            if on_bytes and data:
-                on_bytes(len(data))
-            if not data:
+            buf = np.empty(len(tail) + block_size, np.uint8)  # not zeroed: only the bytes read are used
+            view = memoryview(buf)
+            view[: len(tail)] = tail
+            n = _read_into(fh, view[len(tail) :])
+            if on_bytes and n:
+                on_bytes(n)
+            end = len(tail) + n
+            if not n:
                 if tail:
-                    yield _utf8(tail)
+                    yield _utf8(pa.py_buffer(tail))
                 return
-            data = tail + data
-            cut = data.rfind(b"\n") + 1
+            cut = _last_line_break(view, end) + 1
             if cut == 0:
-                tail = data  # no line break yet: a longer piece
+                tail = bytes(view[:end])  # no line break yet: a longer piece
                 continue
-            tail = data[cut:]
-            yield _utf8(data[:cut])
+            tail = bytes(view[cut:end])
+            yield _utf8(pa.py_buffer(view[:cut]))
+
+
+def _read_into(fh, view: memoryview) -> int:
+    """Fill ``view`` from ``fh`` (a raw file may return less than asked); the bytes read, fewer only at the end."""
+    done = 0
+    while done < len(view):
+        n = fh.readinto(view[done:])
+        if not n:
+            break
+        done += n
+    return done
+
+
+def _last_line_break(view: memoryview, end: int) -> int:
+    """The position of the last ``\\n`` in ``view[:end]`` (-1 if none), looking at its end first."""
+    start = max(0, end - (1 << 16))
+    found = bytes(view[start:end]).rfind(b"\n")
+    if found >= 0:
+        return start + found
+    return bytes(view[:start]).rfind(b"\n") if start else -1
 
 
 def _tab_parse_options(handler) -> pcsv.ParseOptions:
@@ -413,26 +442,24 @@ def _tab_parse_options(handler) -> pcsv.ParseOptions:
     )
 
 
-def _utf8(data: bytes) -> bytes:
+def _utf8(data: pa.Buffer) -> pa.Buffer:
     r"""``data`` if it is UTF-8, else with each invalid sequence made U+FFFD.
 
     Checked by Arrow's UTF-8 validation, on the piece's bytes as they are (no copy, no Python
     string): about 2 ms for 16 MB of GDELT, against 10 ms for finding and decoding the lines
     that hold a byte above 127.  An invalid piece is decoded whole, with replacement.
 
-    >>> _utf8("Lavrov, Лавров".encode()) == "Lavrov, Лавров".encode()
+    >>> _utf8(pa.py_buffer("Lavrov, Лавров".encode())).to_pybytes() == "Lavrov, Лавров".encode()
     True
-    >>> _utf8(b"bad \xff\n")
+    >>> _utf8(pa.py_buffer(b"bad \xff\n")).to_pybytes()
     b'bad \xef\xbf\xbd\n'
     """
-    if data.isascii():
-        return data
-    offsets = pa.py_buffer(np.array([0, len(data)], np.int64))
+    offsets = pa.py_buffer(np.array([0, data.size], np.int64))
     try:
-        pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)]).validate(full=True)
+        pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, data]).validate(full=True)
         return data
     except pa.ArrowInvalid:
-        return codecs.utf_8_decode(data, "replace", True)[0].encode("utf-8")
+        return pa.py_buffer(codecs.utf_8_decode(data.to_pybytes(), "replace", True)[0].encode("utf-8"))
 
 
 def _parallel_batches(inp, read_options, parse_options, convert_options, counter, on_bytes, block_size):
@@ -447,7 +474,7 @@ def _parallel_batches(inp, read_options, parse_options, convert_options, counter
 
     skip = read_options.skip_rows
 
-    def parse(data: bytes, first: bool):
+    def parse(data: pa.Buffer, first: bool):
         rejected = []
 
         def handler(row) -> str:
@@ -458,7 +485,7 @@ def _parallel_batches(inp, read_options, parse_options, convert_options, counter
             column_names=read_options.column_names,
             skip_rows=skip if first else 0,
             use_threads=False,
-            block_size=len(data) + 1,
+            block_size=data.size + 1,
         )
         parse_here = _tab_parse_options(handler)
         try:
