@@ -186,7 +186,8 @@ def test_actors_without_an_entity_say_why():
 
 
 def test_encode_csv_reads_back_with_the_csv_module():
-    values = ["plain", "comma, inside", 'quote " inside', "line\nbreak", "", "ünïcode – dash", "semi;colon"]
+    values = ["plain", "comma, inside", 'quote " inside', "line\nbreak", '"both", quoted', ""]
+    values += ["ünïcode – dash", "semi;colon"]
     table = pa.table({"a": values, "b": list(reversed(values))})
     text = encode_csv(table, ["a", "b"]).decode("utf-8")
     rows = list(csv.reader(io.StringIO(text, newline="")))
@@ -194,6 +195,11 @@ def test_encode_csv_reads_back_with_the_csv_module():
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows(rows)
     assert buf.getvalue() == text
+    # A lone carriage return is quoted too (csv.writer with LF endings would not), so no reader takes it
+    # for the end of a line.
+    text = encode_csv(pa.table({"a": ["cr\ronly", "x"]}), ["a"]).decode("utf-8")
+    assert text == 'a\n"cr\ronly"\nx\n'
+    assert list(csv.reader(io.StringIO(text, newline=""))) == [["a"], ["cr\ronly"], ["x"]]
 
 
 def test_docs_describe_every_importer_option_and_reason():
