@@ -4,8 +4,9 @@ Inputs are files, folders (their data files) or glob patterns; a file may be
 plain, ``.zip`` (every member is read, in name order, as GDELT and ICEWS
 publish them) or ``.gz``.  Rows are read in blocks by pyarrow's streaming CSV
 reader, with no quoting (GDELT and ICEWS never quote) and every column read
-as raw bytes, so codes keep their leading zeros and a stray byte that is not
-UTF-8 never stops an import.
+as text, never as a number, so codes keep their leading zeros.  Bytes that are
+not UTF-8 are made U+FFFD before pyarrow sees them, so a stray byte never
+stops an import and the text needs no second check.
 
 Lines with the wrong number of fields are handed to a callback with their
 physical line number; :class:`LineCounter` turns the position of a row in the
@@ -320,7 +321,7 @@ def iter_batches(
     on_bytes: Callable[[int], None] | None = None,
     block_size: int = BLOCK_SIZE,
 ) -> Iterator[tuple[pa.RecordBatch, list[tuple[int, int, str]]]]:
-    """Stream a tab-separated file as record batches of binary columns ``include``.
+    """Stream a tab-separated file as record batches of string columns ``include``.
 
     Each batch comes with the lines rejected while it was read, as
     ``(line, number of fields, text)``: lines whose number of fields is not
@@ -343,7 +344,8 @@ def iter_batches(
     )
     parse_options = _tab_parse_options(handler)
     convert_options = pcsv.ConvertOptions(
-        column_types={c: pa.binary() for c in include},
+        # Strings, unchecked: every piece pyarrow parses is valid UTF-8 already (_utf8, _Counting).
+        column_types={c: pa.string() for c in include},
         include_columns=list(include),
         strings_can_be_null=False,
         quoted_strings_can_be_null=False,
@@ -364,7 +366,7 @@ def iter_batches(
                 del rejected[:]
                 yield batch, taken
             if rejected:
-                yield pa.RecordBatch.from_pydict({c: pa.array([], pa.binary()) for c in include}), rejected[:]
+                yield pa.RecordBatch.from_pydict({c: pa.array([], pa.string()) for c in include}), rejected[:]
         except _READ_ERRORS as exc:
             raise _damaged(inp.path, exc) from None
         except pa.ArrowInvalid as exc:
@@ -494,7 +496,7 @@ def _parallel_batches(inp, read_options, parse_options, convert_options, counter
             )
         except pa.ArrowInvalid as exc:
             if "Empty CSV file" in str(exc):
-                table = pa.table({c: pa.array([], pa.binary()) for c in convert_options.include_columns})
+                table = pa.table({c: pa.array([], pa.string()) for c in convert_options.include_columns})
             else:
                 raise InputError(f"{inp.label}: cannot be read as tab-separated values ({exc})") from None
         return table, rejected
@@ -520,7 +522,7 @@ def _hand_on(parsed, offset: int, counter: LineCounter, skip: int):
     for line, _, _ in lines:
         counter.reject(line)
     batches = table.to_batches() or [
-        pa.RecordBatch.from_pydict({c: pa.array([], pa.binary()) for c in table.column_names})
+        pa.RecordBatch.from_pydict({c: pa.array([], pa.string()) for c in table.column_names})
     ]
     yield batches[0], lines
     for batch in batches[1:]:
