@@ -260,7 +260,7 @@ def _event_columns(table: pa.Table, layout: Layout, label: str) -> dict[str, pa.
     who = [pc.if_else(pc.equal(col(f"Actor{n}Code"), ""), "-", w) for n, w in zip((1, 2), who)]
     note = pc.binary_join_element_wise(f"{layout.name} event ", col("GLOBALEVENTID"), ": ", who[0], " -> ", who[1], "")
     # Events without an article (GDELT 1.0 before April 2013, or an empty SOURCEURL) cite their file, by name.
-    file_key = pa.array([f"file:{file_name(label)}"] * table.num_rows, pa.string())
+    file_key = pa.repeat(pa.scalar(f"file:{file_name(label)}", pa.string()), table.num_rows)
     if "SOURCEURL" in layout.columns:
         url = pc.utf8_trim_whitespace(col("SOURCEURL"))
         source_key = pc.if_else(pc.equal(url, ""), file_key, url)

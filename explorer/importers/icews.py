@@ -95,9 +95,9 @@ def _event_columns(table: pa.Table, layout: Layout, label: str) -> dict[str, pa.
         ")",
         "",
     )
-    empty = pa.array([""] * table.num_rows, pa.string())
+    empty = pa.repeat(pa.scalar("", pa.string()), table.num_rows)
     return {
-        "confidence": pa.array(["low"] * table.num_rows, pa.string()),
+        "confidence": pa.repeat(pa.scalar("low", pa.string()), table.num_rows),
         "place": place,
         "place_key": _na(col("Country")),
         "note": note,

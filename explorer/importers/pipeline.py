@@ -439,7 +439,7 @@ class _Run:
     def _date_mask(self, iso: pa.Array) -> pa.Array | None:
         if not (self.date_from or self.date_to):
             return None
-        ok = pa.array([True] * len(iso), pa.bool_())
+        ok = pa.repeat(pa.scalar(True), len(iso))
         if self.date_from:
             ok = pc.and_(ok, pc.greater_equal(iso, self.date_from))
         if self.date_to:
@@ -563,7 +563,7 @@ class _Run:
         place_country = pc.take(pa.array(place_iso, pa.string()), place_key.indices)
 
         source_ids = self._sources(cols["source_key"], cols["source_date"])
-        empty = pa.array([""] * n, pa.string())
+        empty = pa.repeat(pa.scalar("", pa.string()), n)
         events = pa.table(
             {
                 "id": event_ids,
@@ -571,7 +571,7 @@ class _Run:
                 "title": title,
                 "start": iso,
                 "end": empty,
-                "precision": pa.array(["day"] * n, pa.string()),
+                "precision": pa.repeat(pa.scalar("day", pa.string()), n),
                 "place": cols["place"],
                 "place_country": place_country,
                 "topics": empty,
@@ -588,23 +588,20 @@ class _Run:
         )
         self.writer.write_rows("events", events)
 
-        order = pa.array(range(n), pa.int64())
+        # Each event's first actor, then its second: rows 0, n, 1, n + 1... of the two sides end to end.
+        order = np.empty(2 * n, np.int64)
+        order[0::2] = np.arange(n)
+        order[1::2] = order[0::2] + n
+        order = pa.array(order)
+        entity = pc.take(pa.concat_arrays([id1, id2]), order)
+        named = pc.not_equal(entity, "")
         part = pa.table(
             {
-                "event": pa.concat_arrays([event_ids, event_ids]),
-                "entity": pa.concat_arrays([id1, id2]),
-                "order": pa.concat_arrays([pc.multiply(order, 2), pc.add(pc.multiply(order, 2), 1)]),
+                "event": pc.filter(pc.take(pa.concat_arrays([event_ids, event_ids]), order), named),
+                "entity": pc.filter(entity, named),
             }
         )
-        part = part.filter(pc.not_equal(part.column("entity"), ""))
-        part = part.take(pc.sort_indices(part, sort_keys=[("order", "ascending")]))
-        part = pa.table(
-            {
-                "event": part.column("event"),
-                "entity": part.column("entity"),
-                "role": pa.array(["participant"] * part.num_rows, pa.string()),
-            }
-        )
+        part = part.append_column("role", pa.repeat(pa.scalar("participant", pa.string()), part.num_rows))
         self.writer.write_rows("participants", part)
         report.imported += n
         report.participants += part.num_rows

@@ -26,6 +26,7 @@ import json
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
@@ -117,7 +118,7 @@ def _stage(path: Path, columns: tuple[str, ...], derive, target: Path) -> int | 
             strings = {}
             for c in columns:
                 if c not in batch.schema.names:
-                    strings[c] = pa.array([""] * n, pa.string())
+                    strings[c] = pa.repeat(pa.scalar("", pa.string()), n)
                     continue
                 values = batch.column(c)
                 if n and _has_edge_space(values):
@@ -178,7 +179,7 @@ def _participant_lines(strings: dict[str, pa.Array], first: int) -> dict | None:
     if not _no_folder(strings):
         return None
     n = len(strings["event"])
-    return {"line": pa.array(range(first + 2, first + n + 2), pa.int64())}
+    return {"line": pa.array(np.arange(first + 2, first + n + 2, dtype=np.int64))}
 
 
 def _affiliation_columns(strings: dict[str, pa.Array], first: int) -> dict | None:
