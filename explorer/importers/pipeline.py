@@ -378,7 +378,7 @@ class _Run:
         """
         fmt, opts, report = self.fmt, self.options, self.report
         sides = [self._map_side(table, cols) for cols in fmt.actor_columns]
-        (id1, _, name1, country1, reason1), (id2, _, name2, country2, reason2) = sides
+        (id1, name1, country1, reason1), (id2, name2, country2, reason2) = sides
         usable = pc.or_(pc.not_equal(id1, ""), pc.not_equal(id2, ""))
         if not pc.all(usable).as_py():
             why = pc.if_else(pc.not_equal(reason1, "no_actor"), reason1, reason2)
@@ -504,9 +504,11 @@ class _Run:
                 actor = cache[k] = self.fmt.map_actor(*k.split("\x1f"))
             mapped.append(actor)
         indices = encoded.indices
+        # The country is read by --countries only: no row-wise copy of it otherwise.
+        wanted = ("id", "name", "country" if self.options.countries else None, "reason")
         out = [
-            pc.take(pa.array([getattr(a, attr) for a in mapped], pa.string()), indices)
-            for attr in ("id", "kind", "name", "country", "reason")
+            pc.take(pa.array([getattr(a, attr) for a in mapped], pa.string()), indices) if attr else None
+            for attr in wanted
         ]
         if any(a.reason == "unknown_country" for a in mapped):
             counts = Counter(indices.to_pylist())
