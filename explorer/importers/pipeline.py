@@ -677,10 +677,10 @@ def _check_entities(rows: list[dict[str, str]]) -> None:
             )
 
 
-def _wants_store(options: ImportOptions, folder: Path) -> bool:
-    from .store import wants_store  # pyarrow.parquet and DuckDB: only for a store
+def _big_enough_for_a_store(folder: Path) -> bool:
+    from .store import wants_store  # (and pyarrow.parquet) only when --store is not given
 
-    return bool(options.store) or wants_store(folder)
+    return wants_store(folder)
 
 
 def run_import(
@@ -725,7 +725,7 @@ def run_import(
             writer.write_table("entities", run.entity_table())
             writer.write_table("affiliations", pa.table({}))
             writer.close_files()
-            if options.store is not False and _wants_store(options, writer.tmp):
+            if options.store or (options.store is None and _big_enough_for_a_store(writer.tmp)):
                 # The rows are written: give back what reading them held before DuckDB needs memory.
                 run.seen_events.clear()
                 run.seen_sources.clear()
