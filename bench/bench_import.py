@@ -28,7 +28,7 @@ writes the same folder.
 The package's bytecode is written first (``compileall``), as an installed
 package has it: where ``PYTHONDONTWRITEBYTECODE`` is set (these machines) an
 editable install would otherwise compile explorer's modules in every measured
-run, about 0.07 s that DuckDB, whose bytecode pip wrote, does not pay.
+run (0.03-0.05 s of CPU), which DuckDB, whose bytecode pip wrote, does not pay.
 
 Usage::
 
