@@ -119,9 +119,37 @@
     react = plotly.react.bind(plotly);
     wrapped.__explorerDrawing = true;
     plotly.react = wrapped;
+    sameSizeResizes(plotly.Plots);
     setTimeout(function () {
       openGate('timer');
     }, OPEN_AFTER_MS);
+  }
+
+  // dcc.Graph resizes every graph once it is first drawn (and whenever its container may have
+  // changed size): Plotly.Plots.resize then redraws the whole graph, even at the size it has, and
+  // a network of a few thousand ties takes as long to redraw as to draw (about 1 s on 4,000 ties).
+  // A resize to the size the graph already has is answered at once: Plotly would draw the same
+  // figure (it keeps a size that changed by 1 px or less, as here).
+  function sameSizeResizes(plots) {
+    var resize = plots && plots.resize;
+    if (typeof resize !== 'function' || resize.__explorerDrawing) {
+      return;
+    }
+    plots.resize = function (gd) {
+      var div = typeof gd === 'string' ? document.getElementById(gd) : gd;
+      var full = div && div._fullLayout;
+      if (full && div.layout && !div._resolveResize) {
+        // The size Plotly.Plots.resize would give it (plotAutoSize: the div's computed size).
+        var style = window.getComputedStyle(div);
+        var width = parseFloat(style.width);
+        var height = parseFloat(style.height);
+        if (width > 0 && height > 0 && Math.abs(full.width - width) <= 1 && Math.abs(full.height - height) <= 1) {
+          return Promise.resolve(div);
+        }
+      }
+      return resize.apply(this, arguments);
+    };
+    plots.resize.__explorerDrawing = true;
   }
 
   // dcc.Graph loads plotly.js on demand and reaches it as window.Plotly.

@@ -515,7 +515,7 @@ def _edge_uid(key: str, width: float) -> str:
 
 def _tie_segments(edges: Iterable[tuple], collected: tuple | None = None) -> dict[tuple[str, float], list]:
     """Node pairs to draw, grouped by the (style key, width) of the base trace that draws them
-    (from ``edges``, or from their :func:`_collect_ties` when given)."""
+    (from ``edges``, or from their :func:`_collect_ties` when given); a pair once per style."""
     pairs, singles = collected if collected is not None else _collect_ties(edges)
     out: dict[tuple[str, float], list[tuple[str, str]]] = defaultdict(list)
     widths: dict[float, float] = {}
@@ -526,8 +526,15 @@ def _tie_segments(edges: Iterable[tuple], collected: tuple | None = None) -> dic
         if weight not in widths:
             widths[weight] = _meeting_width(weight)
         out[("meeting", widths[weight])].append(pair)
+    drawn: set[tuple[str, str, str]] = set()
     for u, v, _k, d in singles:
         key = _style_key(d)
+        # Ties of one kind between the same two nodes (two officials of a country chairing one
+        # body, seen at the country level) are one line: drawn once, not on top of each other.
+        line = (key, u, v) if u <= v else (key, v, u)
+        if line in drawn:
+            continue
+        drawn.add(line)
         out[(key, _edge_style(key)["width"])].append((u, v))
     return out
 
@@ -975,13 +982,15 @@ def make_network_figure(
             trace.update(uid="added" if style is ADDED else "removed", opacity=0.9, legendrank=90 + i)
             traces.append(trace)
     if mids_x:
+        # Hover and click find a tie from its midpoint's coordinates: in SVG nothing is drawn
+        # there (an invisible marker per tie was as costly to draw as the tie itself).
         traces.append(
             {
                 "type": kind,
                 "uid": "ties",
                 "x": mids_x,
                 "y": mids_y,
-                "mode": "markers",
+                "mode": "markers" if webgl else "none",
                 "name": "ties",
                 "showlegend": False,
                 "hoverinfo": "text",

@@ -77,3 +77,112 @@ def test_a_link_to_another_tab_draws_that_tab_at_once(dash_duo, app_data):
     assert "network" not in drawn(dash_duo)
     dash_duo.find_element("#tab-network").click()
     wait_until(lambda: "network" in drawn(dash_duo), what="the network drawn when its tab opens")
+
+
+# Plotly's events on each graph, from the first (Plotly.newPlot sets gd.emit; this wraps it).
+EVENTS_JS = """
+window.__events = [];
+const wrap = new WeakMap();
+Object.defineProperty(HTMLDivElement.prototype, 'emit', {
+  configurable: true,
+  get() { return wrap.get(this); },
+  set(fn) {
+    const gd = this;
+    wrap.set(gd, function (name) {
+      const graph = gd.parentElement && gd.parentElement.closest('[id]');
+      window.__events.push([graph ? graph.id : '?', name]);
+      return fn.apply(this, arguments);
+    });
+  },
+});
+"""
+
+NETWORK_SETTLED_JS = """
+const gd = document.querySelector('#network .js-plotly-plot');
+// dcc.Graph binds its events, then asks for a resize, once the first draw is done.
+const bound = gd && gd._ev && gd._ev.listeners('plotly_click').length > 0;
+return !!(bound && !gd._resolveResize);
+"""
+
+
+def _draws(duo, graph: str) -> int:
+    return duo.driver.execute_script(
+        "return window.__events.filter(e => e[0] === arguments[0] && e[1] === 'plotly_afterplot').length", graph
+    )
+
+
+def test_the_network_is_drawn_once_and_redrawn_when_its_size_changes(dash_duo, app_data):
+    """dcc.Graph resizes each graph after its first draw; at the size it already has, that must
+    not draw the whole network again (about 1 s for a few thousand ties)."""
+    dash_duo.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": EVENTS_JS})
+    start(dash_duo, app_data, "?from=2024-01-01&to=2024-02-29")
+    wait_until(lambda: dash_duo.driver.execute_script(NETWORK_SETTLED_JS), what="the network drawn and resized")
+    assert _draws(dash_duo, "network") == 1, str(dash_duo.driver.execute_script("return window.__events"))
+
+    # A window of another size: the network is drawn again, to fill its panel.
+    dash_duo.driver.set_window_size(1200, 900)
+    size = (
+        "const gd = document.querySelector('#network .js-plotly-plot');"
+        "return [gd._fullLayout.width, gd.getBoundingClientRect().width];"
+    )
+    wait_until(
+        lambda: (lambda s: abs(s[0] - s[1]) <= 1)(dash_duo.driver.execute_script(size)),
+        what="the network redrawn at the panel's new width",
+    )
+    assert _draws(dash_duo, "network") == 2
+
+
+# The tie midpoint farthest from any node and any other tie, in page pixels, with its id.
+TIE_JS = """
+const gd = document.querySelector('#network .js-plotly-plot');
+const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+const r = gd.querySelector('.nsewdrag').getBoundingClientRect();
+const ties = [], all = [];
+for (const t of gd.data) {
+  const cd = t.customdata || [];
+  for (let i = 0; i < cd.length; i++) {
+    if (typeof cd[i] !== 'string') continue;
+    const p = [cd[i], r.left + xa.l2p(t.x[i]), r.top + ya.l2p(t.y[i])];
+    all.push(p);
+    if (cd[i].startsWith('pair|')) ties.push(p);
+  }
+}
+let best = null, bestD = -1;
+for (const p of ties) {
+  let d = Infinity;
+  for (const q of all) if (q !== p) d = Math.min(d, Math.hypot(p[1] - q[1], p[2] - q[2]));
+  if (d > bestD && p[2] > r.top && p[2] < r.bottom && p[1] > r.left && p[1] < r.right) { bestD = d; best = p; }
+}
+return best;
+"""
+
+
+def _mouse(duo, kind: str, x: float, y: float) -> None:
+    duo.driver.execute_cdp_cmd(
+        "Input.dispatchMouseEvent",
+        {"type": kind, "x": x, "y": y, "button": "none" if kind == "mouseMoved" else "left", "clickCount": 1},
+    )
+
+
+def test_a_tie_answers_hover_and_click_at_its_midpoint(dash_duo, app_data):
+    """Ties hover and click at their midpoints, which are not drawn (no element per tie)."""
+    start(dash_duo, app_data, "?from=2024-01-01&to=2024-02-29")
+    assert dash_duo.driver.find_elements("css selector", "#network .scatterlayer .traceties")
+    assert not dash_duo.driver.find_elements("css selector", "#network .traceties path.point")
+    tie, x, y = dash_duo.driver.execute_script(TIE_JS)
+    _, u, v = tie.split("|")
+    names = [app_data.entities[n]["name"] for n in (u, v)]
+    _mouse(dash_duo, "mouseMoved", x, y)
+    hover = wait_until(
+        lambda: dash_duo.driver.execute_script(
+            "return Array.from(document.querySelectorAll('#network .hoverlayer .hovertext')).map(e => e.textContent).join(' ')"
+        ),
+        what="a hover label at the tie's midpoint",
+    )
+    assert all(name in hover for name in names), hover
+    _mouse(dash_duo, "mousePressed", x, y)
+    _mouse(dash_duo, "mouseReleased", x, y)
+    wait_until(
+        lambda: all(name in dash_duo.find_element("#details").text for name in names),
+        what=f"the details of the tie between {names[0]} and {names[1]}",
+    )

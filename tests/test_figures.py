@@ -322,6 +322,35 @@ SPECIAL = {
 }
 
 
+def _segments(t: dict) -> list[tuple]:
+    """A base trace's segments as unordered pairs of end points (``a, b, gap`` or ``a, mid, b, gap``)."""
+    k = 4 if "markers" in t["mode"] else 3
+    xs, ys = np.asarray(t["x"], dtype=float).reshape(-1, k), np.asarray(t["y"], dtype=float).reshape(-1, k)
+    return [tuple(sorted(((x[0], y[0]), (x[k - 2], y[k - 2])))) for x, y in zip(xs, ys)]
+
+
+def test_ties_of_one_kind_between_two_nodes_are_one_line(data):
+    """At the country level, the offices and chairs of several officials of one country join the
+    same two nodes: each kind of tie between them is drawn once, and every one of them is drawn."""
+    result = render_view(data, VIEWS["countries"])
+    H, pos = result.view, data.positions_for("countries")
+    expected: dict[str, set] = {}
+    for u, v, d in H.edges(data=True):
+        if u != v and d.get("relation") != "event" and d.get("status") != "disputed" and d["kind"] in EDGE_STYLES:
+            expected.setdefault(d["kind"], set()).add(tuple(sorted((tuple(pos[u]), tuple(pos[v])))))
+    ties = sum(1 for u, v, d in H.edges(data=True) if u != v and d.get("relation") != "event")
+    assert ties > sum(map(len, expected.values())), "the view must hold ties of one kind drawn once"
+    for key, pairs in expected.items():
+        drawn = [
+            s
+            for t in _plain(result.network)["data"]
+            if t.get("uid", "").startswith(f"edge-{key}-")
+            for s in _segments(t)
+        ]
+        assert len(drawn) == len(set(drawn)), f"a {key} tie is drawn twice"
+        assert set(drawn) == pairs, key
+
+
 def test_tie_states_differ_by_colour_for_every_common_colour_vision():
     from coloraide.everything import ColorAll as Color  # noqa: N813 - the library's own name
 
