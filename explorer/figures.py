@@ -566,9 +566,14 @@ def _segments_xy(segs, pos, symbol: bool, as_list: bool):
     return xs, ys, sizes
 
 
+_GL_DASHES = {"solid", "dot", "dash", "longdash", "dashdot", "longdashdot"}
+"""The dash patterns WebGL lines draw (no custom px lists): the disputed pattern is drawn dash-dot there."""
+
+
 def _line_trace(kind: str, style: dict, segs, pos, *, width: float | None = None, as_list: bool = False) -> dict:
     symbol = style.get("symbol")
     xs, ys, sizes = _segments_xy(segs, pos, bool(symbol), as_list)
+    dash = style["dash"] if kind == "scatter" or style["dash"] in _GL_DASHES else "dashdot"
     trace = {
         "type": kind,
         "x": xs,
@@ -577,7 +582,7 @@ def _line_trace(kind: str, style: dict, segs, pos, *, width: float | None = None
         "hoverinfo": "skip",
         "name": style["label"],
         "legendgroup": style["label"],
-        "line": dict(color=style["color"], width=width or style["width"], dash=style["dash"]),
+        "line": dict(color=style["color"], width=width or style["width"], dash=dash),
     }
     if symbol:
         is_open = symbol.endswith("-open")

@@ -29,6 +29,8 @@ def test_wheel_carries_data_and_assets(wheel):
     for f in ("entities.csv", "affiliations.csv", "events.csv", "participants.csv", "sources.csv"):
         assert f"explorer/data/{f}" in names
     assert any(n.startswith("explorer/assets/") for n in names)
+    # The dashboard's plotly.js and its licence.
+    assert {"explorer/assets/vendor/plotly-explorer.min.js", "explorer/assets/vendor/LICENSE-plotly.js.txt"} <= names
 
 
 def test_installed_wheel_runs_from_another_folder(wheel, tmp_path):

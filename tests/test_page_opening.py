@@ -118,26 +118,26 @@ def test_a_page_drawn_for_another_link_is_redrawn_by_its_first_call(app, app_dat
 
 
 def test_the_page_fetches_plotly_and_the_graph_code_with_itself(app):
-    """plotly.js and dcc.Graph's chunk come with the page (deferred), from this server: the first
-    graph does not wait for them to be asked for once the layout is drawn."""
+    """plotly.js (the dashboard's own build) and dcc.Graph's chunk come with the page (deferred),
+    from this server: the first graph does not wait for them to be asked for once the layout is
+    drawn, and plotly.py's full plotly.js (4.8 MB) is not fetched."""
     import re
+
+    import dash
+
+    from explorer.paths import assets_dir
 
     client = app.server.test_client()
     html = client.get("/").get_data(as_text=True)
     head = html.split("</head>", 1)[0]
     srcs = re.findall(r'<script defer src="([^"]+)"></script>', head)
-    assert [s.rsplit("/", 1)[-1] for s in srcs] == ["plotly.min.js", "async-graph.js"]
-    import dash
-    import plotly
-
-    files = [
-        Path(plotly.__file__).parent / "package_data" / "plotly.min.js",
-        Path(dash.__file__).parent / "dcc" / "async-graph.js",
-    ]
+    assert [s.rsplit("/", 1)[-1] for s in srcs] == ["plotly-explorer.min.js", "async-graph.js"]
+    assert html.count("plotly-explorer.min.js") == 1 and "plotly.min.js" not in html
+    files = [assets_dir() / "vendor" / "plotly-explorer.min.js", Path(dash.__file__).parent / "dcc" / "async-graph.js"]
     for src, file in zip(srcs, files):
-        assert src.startswith("/_dash-component-suites/")  # served here, never from a CDN
+        assert src.startswith(("/assets/", "/_dash-component-suites/"))  # served here, never from a CDN
         r = client.get(src)
-        assert r.status_code == 200 and r.data == file.read_bytes(), src  # the very files dcc would fetch
+        assert r.status_code == 200 and r.data == file.read_bytes(), src
 
 
 def test_entity_dropdowns_open_with_their_value_and_get_every_entity_from_a_store(app, app_data):
@@ -174,7 +174,11 @@ def test_a_level_switch_the_browser_drew_is_answered_without_the_figure(app, app
     page = layout_for(app, link)
     stored = page["view-state"]["data"]
     target = callbacks.level_switched(app_data, ViewState.from_dict(stored), "countries")
-    assert target.level == "countries" and target.selected == "CHN" and target.window() == ViewState.from_dict(stored).window()
+    assert (
+        target.level == "countries"
+        and target.selected == "CHN"
+        and target.window() == ViewState.from_dict(stored).window()
+    )
     countries = set(render_view(app_data, target).view)
     assert countries != figure_nodes(page["network"]["figure"])
 
