@@ -152,6 +152,19 @@
     plots.resize.__explorerDrawing = true;
   }
 
+  // Should dcc.Graph ever look for plotly.js itself (window._dashPlotlyJSURL, which Dash sets to
+  // plotly.py's full plotly.js), it fetches the page's own, the one the figures are drawn with.
+  var bundle = document.querySelector('script[src*="plotly-explorer"]');
+  if (bundle) {
+    Object.defineProperty(window, '_dashPlotlyJSURL', {
+      configurable: true,
+      get: function () {
+        return bundle.src;
+      },
+      set: function () {},
+    });
+  }
+
   // dcc.Graph loads plotly.js on demand and reaches it as window.Plotly.
   var current = window.Plotly;
   adopt(current);

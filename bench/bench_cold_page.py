@@ -69,6 +69,21 @@ def load_pair(folder: Path, src: Path | None) -> tuple[tuple[float, float], tupl
         served.stop()
 
 
+def served_package(src: Path | None) -> str:
+    """Where the server started by :func:`load_pair` imports explorer from (as ``Served`` starts it)."""
+    import subprocess
+
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+    code = "import explorer; print(explorer.__file__)"
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=tempfile.gettempdir(), capture_output=True, text=True, check=True
+    )
+    return str(Path(done.stdout.strip()).parent)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=bundled_data_dir(), help="the data folder (default: bundled)")
@@ -81,6 +96,11 @@ def main(argv: list[str] | None = None) -> int:
             src = Path(tmp) / "src"
             src.mkdir()
             versions[f"rev {args.rev}"] = export_rev(args.rev, src)
+        served = {name: served_package(src) for name, src in versions.items()}
+        for name, where in served.items():
+            print(f"{name}: explorer from {where}", flush=True)
+        if len(set(served.values())) != len(served):
+            raise SystemExit("bench_cold_page: both versions would serve the same explorer package")
         samples: dict[str, list] = {name: [] for name in versions}
         load = os.getloadavg()
         for i in range(args.loads):

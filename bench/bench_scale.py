@@ -76,11 +76,14 @@ class Served:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         t0 = time.perf_counter()
+        # Started outside the checkout: ``-m`` puts the working folder first on the path, ahead of a
+        # ``PYTHONPATH`` naming another tree to serve (bench_cold_page.py --rev).
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "explorer", "serve", "--data", str(folder), "--port", str(self.port)]
+            [sys.executable, "-m", "explorer", "serve", "--data", str(Path(folder).resolve()), "--port", str(self.port)]
             + ["--cache-size", "0"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
+            cwd=tempfile.gettempdir(),
         )
         while True:
             if self.proc.poll() is not None:

@@ -188,3 +188,33 @@ def test_a_tie_answers_hover_and_click_at_its_midpoint(dash_duo, app_data):
         lambda: all(name in dash_duo.find_element("#details").text for name in names),
         what=f"the details of the tie between {names[0]} and {names[1]}",
     )
+
+
+def test_plotly_js_runs_once_even_when_it_arrives_after_the_layout(dash_duo, app_data):
+    """A slow plotly.js (a first visit on a slow line): the page still runs it once, its own
+    (never plotly.py's 4.8 MB one, which dcc.Graph fetches when a graph mounts before plotly.js ran)."""
+    import time
+
+    import flask
+
+    from explorer.app import create_app
+
+    app = create_app(app_data)
+
+    @app.server.before_request
+    def _slow_plotly():
+        # The page's plotly.js takes longer than the layout (the condition, not a wait of the test).
+        if flask.request.path.endswith("plotly-explorer.min.js"):
+            time.sleep(1.5)
+
+    dash_duo.driver.set_window_size(1600, 1100)
+    dash_duo.start_server(app)
+    wait_until(lambda: dash_duo.driver.execute_script(NETWORK_SETTLED_JS), what="the network drawn")
+    scripts = dash_duo.driver.execute_script(
+        "return Array.from(document.scripts).map(s => s.src).filter(s => s.includes('plotly'))"
+    )
+    assert [s.rsplit("/", 1)[-1] for s in scripts] == ["plotly-explorer.min.js"], scripts
+    fetched = dash_duo.driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('plotly'))"
+    )
+    assert [f.rsplit("/", 1)[-1] for f in fetched] == ["plotly-explorer.min.js"], fetched

@@ -40,6 +40,13 @@ def create_app(data: str | Path | object):
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
     app.index_string = app.index_string.replace("{%css%}", "{%css%}\n" + _graph_scripts(app), 1)
+    # The renderer starts once the deferred scripts have run (DOMContentLoaded): a graph that
+    # mounted before plotly.js had run would make dcc.Graph fetch and run plotly.js again, and
+    # plotly.py's full one (4.8 MB) at that.  Its layout request then starts after plotly.js ran:
+    # the page's main thread is busy with it meanwhile anyway.
+    app.renderer = (
+        "var renderer; document.addEventListener('DOMContentLoaded', function () { renderer = new DashRenderer(); });"
+    )
     # Each page is drawn for its link (the view in the URL), so the graph comes with the page;
     # the page's first callback then finds it up to date.
     app.layout = lambda: layout.make_layout(app_data, callbacks.opening_props(app_data, _page_query()))
