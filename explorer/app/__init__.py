@@ -59,15 +59,15 @@ def create_app(data: str | Path | object):
 PLOTLY_BUNDLE = "vendor/plotly-explorer.min.js"
 """plotly.js with only the trace types the dashboard draws (scatter, scattergl, bar, scattergeo),
 built by ``tools/plotly-bundle`` from the plotly.js version the plotly package carries: 1.8 MB
-instead of 4.8 MB, so a first visit compiles and runs 1.2-1.4 s less script (``docs/scale.md``)."""
+instead of 4.8 MB to download, compile and run on a first visit (``docs/scale.md``)."""
 
 
 def _graph_scripts(app) -> str:
     """plotly.js and dcc.Graph's code, fetched with the page: ``dcc.Graph`` otherwise asks for
     them only once the layout is drawn, and its first frame waits for their download and for the
-    other controls' code that arrives meanwhile.  Deferred, they run while the renderer waits for
-    its layout; dcc then finds ``window.Plotly`` set (:data:`PLOTLY_BUNDLE`) and its chunk
-    installed, the file it would fetch itself."""
+    other controls' code that arrives meanwhile.  Deferred, they download with the page's other
+    scripts and run before the renderer starts (:func:`create_app`); dcc then finds
+    ``window.Plotly`` set (:data:`PLOTLY_BUNDLE`) and its chunk installed."""
     suites = app.config.requests_pathname_prefix + "_dash-component-suites/"
     bundle = app.get_asset_url(PLOTLY_BUNDLE)
     return "\n".join(
